@@ -1,0 +1,371 @@
+/* weft.h: the one public header for embedders of weft.
+ *
+ * The engine part: load WebAssembly modules, instantiate them in a store, call their exports,
+ * give them host functions, read and write their globals, memories and tables, and get every
+ * failure back as a value (weft_error). Everything else in weft is internal.
+ *
+ * Object model (as in wasmtime):
+ *   weft_engine   compilation settings. Thread-safe; outlives every module made with it.
+ *   weft_module   decoded, validated and compiled code. Immutable and thread-safe once built;
+ *                 reference-counted, so instances keep it alive.
+ *   weft_store    one thread's world: instances, functions, globals, memories and tables live in
+ *                 a store and die with it. A store is used by one thread at a time; only
+ *                 weft_store_interrupt may be called from another thread.
+ *   weft_linker   names (module, field) -> definitions, used to resolve a module's imports.
+ *
+ * Errors: every call that can fail returns a weft_error* (NULL on success) that the caller owns
+ * and frees with weft_error_free. Traps are errors of kind WEFT_ERR_TRAP with a trap code, the
+ * spec's message ("integer divide by zero", ...) and a backtrace of function names.
+ */
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WEFT_API __attribute__((visibility("default")))
+#else
+#define WEFT_API
+#endif
+
+#define WEFT_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------------------------------------
+ * Values
+ * ------------------------------------------------------------------------------------------- */
+
+/* Value types, numbered as in the binary format. */
+typedef enum weft_valtype {
+    WEFT_I32 = 0x7F,
+    WEFT_I64 = 0x7E,
+    WEFT_F32 = 0x7D,
+    WEFT_F64 = 0x7C,
+    WEFT_V128 = 0x7B, /* not supported yet: modules using it fail with WEFT_ERR_UNSUPPORTED */
+    WEFT_FUNCREF = 0x70,
+    WEFT_EXTERNREF = 0x6F,
+} weft_valtype;
+
+typedef struct weft_func weft_func;
+
+/* A typed value. Floats share storage with the integers of the same width, so a float's exact
+ * bits (NaN payloads included) are read and written through .i32 / .i64. A null reference is
+ * NULL; an externref is any host pointer the embedder chooses (weft never dereferences it).
+ * .v128 is reserved for SIMD (not supported yet), so the struct's size will not change. */
+typedef struct weft_val {
+    weft_valtype type;
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        weft_func *funcref;
+        void *externref;
+        uint8_t v128[16];
+    } of;
+} weft_val;
+
+/* Returns "i32", "i64", "f32", "f64", "v128", "funcref", "externref" or "?". Static string. */
+WEFT_API const char *weft_valtype_name(weft_valtype t);
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors and traps
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum weft_error_kind {
+    WEFT_ERR_MALFORMED = 1, /* the bytes are not a well-formed binary module */
+    WEFT_ERR_INVALID,       /* well-formed, but does not validate */
+    WEFT_ERR_UNSUPPORTED,   /* uses a feature weft does not implement (SIMD) */
+    WEFT_ERR_LINK,          /* an import is missing or has the wrong type */
+    WEFT_ERR_LIMIT,         /* a host limit refused the request (memory, table, instances) */
+    WEFT_ERR_TRAP,          /* the guest trapped; see weft_error_trap_code and the backtrace */
+    WEFT_ERR_EXIT,          /* the guest asked to exit (WASI proc_exit); see weft_error_exit_code */
+    WEFT_ERR_USAGE,         /* the embedder called the API wrongly (bad argument, type mismatch) */
+    WEFT_ERR_NOMEM,         /* the host ran out of memory */
+} weft_error_kind;
+
+typedef enum weft_trap_code {
+    WEFT_TRAP_NONE = 0,
+    WEFT_TRAP_UNREACHABLE,         /* "unreachable" */
+    WEFT_TRAP_MEMORY_OOB,          /* "out of bounds memory access" */
+    WEFT_TRAP_TABLE_OOB,           /* "out of bounds table access" */
+    WEFT_TRAP_UNDEFINED_ELEMENT,   /* "undefined element" */
+    WEFT_TRAP_UNINITIALIZED_ELEM,  /* "uninitialized element" */
+    WEFT_TRAP_INDIRECT_TYPE,       /* "indirect call type mismatch" */
+    WEFT_TRAP_DIV_ZERO,            /* "integer divide by zero" */
+    WEFT_TRAP_INT_OVERFLOW,        /* "integer overflow" */
+    WEFT_TRAP_INVALID_CONVERSION,  /* "invalid conversion to integer" */
+    WEFT_TRAP_STACK_EXHAUSTED,     /* "call stack exhausted" */
+    WEFT_TRAP_OUT_OF_FUEL,         /* "all fuel consumed" */
+    WEFT_TRAP_INTERRUPTED,         /* "interrupted" (weft_store_interrupt or a deadline) */
+    WEFT_TRAP_HOST,                /* a host function returned a trap with its own message */
+} weft_trap_code;
+
+typedef struct weft_error weft_error;
+
+/* Frees an error; NULL is a no-op. */
+WEFT_API void weft_error_free(weft_error *e);
+WEFT_API weft_error_kind weft_error_kind_of(const weft_error *e);
+/* "malformed module", "invalid module", "trap", ... Static string. */
+WEFT_API const char *weft_error_kind_name(weft_error_kind k);
+/* The message, without location. Borrowed: lives as long as e. */
+WEFT_API const char *weft_error_message(const weft_error *e);
+/* Byte offset in the module where decoding or validation failed, or -1 when not applicable. */
+WEFT_API int64_t weft_error_offset(const weft_error *e);
+/* Trap code for WEFT_ERR_TRAP errors, else WEFT_TRAP_NONE. */
+WEFT_API weft_trap_code weft_error_trap_code(const weft_error *e);
+/* Exit code for WEFT_ERR_EXIT errors, else 0. */
+WEFT_API int weft_error_exit_code(const weft_error *e);
+/* Backtrace of a trap, innermost frame first. A function's name comes from the module's name
+ * section, else from its first export name, else it is "func[N]". Borrowed: lives as long as e. Index out of range gives NULL.
+ * At most 100 frames are kept (the innermost); weft_error_frames_omitted counts the others. */
+WEFT_API size_t weft_error_frame_count(const weft_error *e);
+WEFT_API size_t weft_error_frames_omitted(const weft_error *e);
+WEFT_API const char *weft_error_frame_name(const weft_error *e, size_t i);
+WEFT_API uint32_t weft_error_frame_func_index(const weft_error *e, size_t i);
+/* Formats the whole error into one malloc'd string the caller frees: a first line with kind,
+ * message and byte offset, then one line per backtrace frame ("  0: name"). Returns NULL only
+ * when out of memory. */
+WEFT_API char *weft_error_format(const weft_error *e);
+
+/* A trap for a host function to return: kind WEFT_ERR_TRAP, code WEFT_TRAP_HOST, message copied
+ * from the printf-style format. The caller (weft, once returned from a host function) owns it. */
+WEFT_API weft_error *weft_trap_new(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* An exit request (kind WEFT_ERR_EXIT) for a host function to return: unwinds every wasm frame
+ * back to the embedder, who reads the code with weft_error_exit_code. */
+WEFT_API weft_error *weft_exit_new(int code);
+
+/* ---------------------------------------------------------------------------------------------
+ * Engine and modules
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_engine weft_engine;
+typedef struct weft_module weft_module;
+
+typedef struct weft_engine_config {
+    /* Emit fuel metering into compiled code (counted per basic block). Off by default, and then
+     * it costs nothing. A store's fuel is set with weft_store_set_fuel. */
+    bool consume_fuel;
+    /* Emit interrupt checks at loop heads and function entries so weft_store_interrupt and
+     * deadlines can stop a running guest. Off by default, and then it costs nothing. */
+    bool interruptible;
+} weft_engine_config;
+
+/* cfg may be NULL for defaults. The config is copied. Free with weft_engine_free (NULL is a
+ * no-op), after every module made with the engine has been freed. NULL when out of memory. */
+WEFT_API weft_engine *weft_engine_new(const weft_engine_config *cfg);
+WEFT_API void weft_engine_free(weft_engine *e);
+
+/* Decodes, validates and compiles a binary module. The bytes are copied; the caller keeps them.
+ * On success *out is a new module with one reference, released with weft_module_free. */
+WEFT_API weft_error *weft_module_new(weft_engine *e, const uint8_t *bytes, size_t len,
+                                     weft_module **out);
+/* Releases the caller's reference; instances hold their own. NULL is a no-op. */
+WEFT_API void weft_module_free(weft_module *m);
+/* Checks bytes without keeping anything: NULL if the module is valid, else the error. */
+WEFT_API weft_error *weft_module_validate(weft_engine *e, const uint8_t *bytes, size_t len);
+
+typedef enum weft_extern_kind {
+    WEFT_EXTERN_FUNC = 0,
+    WEFT_EXTERN_TABLE = 1,
+    WEFT_EXTERN_MEMORY = 2,
+    WEFT_EXTERN_GLOBAL = 3,
+} weft_extern_kind;
+
+/* Imports and exports of a module, in order. Names are borrowed from the module (not
+ * NUL-safe: names may contain NUL bytes, so lengths are given too). */
+WEFT_API size_t weft_module_import_count(const weft_module *m);
+WEFT_API void weft_module_import(const weft_module *m, size_t i, const char **module,
+                                 size_t *module_len, const char **name, size_t *name_len,
+                                 weft_extern_kind *kind);
+WEFT_API size_t weft_module_export_count(const weft_module *m);
+WEFT_API void weft_module_export(const weft_module *m, size_t i, const char **name,
+                                 size_t *name_len, weft_extern_kind *kind);
+
+/* ---------------------------------------------------------------------------------------------
+ * Stores and limits
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_store weft_store;
+typedef struct weft_instance weft_instance;
+typedef struct weft_global weft_global;
+typedef struct weft_memory weft_memory;
+typedef struct weft_table weft_table;
+
+/* A field left 0 takes its default, so a limit of 0 cannot be expressed. */
+typedef struct weft_limits {
+    uint32_t max_memory_pages;   /* per memory, 64 KiB pages; 0 = 65536 (4 GiB) */
+    uint32_t max_table_elements; /* per table; 0 = 10,000,000 */
+    uint32_t max_call_depth;     /* wasm frames active at once, the entry one included; 0 = 10,000 */
+    uint32_t max_stack_slots;    /* 8-byte value-stack slots per store; 0 = 1 Mi (8 MiB) */
+    uint32_t max_instances;      /* per store; 0 = 10,000 */
+} weft_limits;
+
+/* limits may be NULL for defaults; it is copied. The store belongs to one thread at a time.
+ * Returns NULL when out of memory. weft_store_free frees everything made in the store (instances,
+ * functions, globals, memories, tables) and runs the destructors of host functions' user data;
+ * NULL is a no-op. */
+WEFT_API weft_store *weft_store_new(weft_engine *e, const weft_limits *limits);
+WEFT_API void weft_store_free(weft_store *s);
+/* Sets the fuel left (only meaningful with consume_fuel). A guest that runs out traps with
+ * WEFT_TRAP_OUT_OF_FUEL. */
+WEFT_API void weft_store_set_fuel(weft_store *s, uint64_t fuel);
+WEFT_API uint64_t weft_store_get_fuel(const weft_store *s);
+/* Asks the running guest to stop with WEFT_TRAP_INTERRUPTED at its next loop head or call (only
+ * with interruptible). Safe from any thread and from signal handlers. The request stays set until
+ * weft_store_clear_interrupt. */
+WEFT_API void weft_store_interrupt(weft_store *s);
+WEFT_API void weft_store_clear_interrupt(weft_store *s);
+
+/* ---------------------------------------------------------------------------------------------
+ * Functions, host functions
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_caller weft_caller;
+
+/* A host function. args holds the parameters (with .type set from the signature); results has
+ * room for the results, their .type preset; weft reads each result as its declared type. Return
+ * NULL on success, or an error (weft_trap_new, weft_exit_new) to trap: weft takes ownership of it
+ * and unwinds the guest. */
+typedef weft_error *(*weft_host_fn)(weft_caller *caller, void *user_data, const weft_val *args,
+                                    weft_val *results);
+
+/* Creates a host function in the store with the given signature (arrays are copied).
+ * user_data is passed to fn; dtor (may be NULL) is called on it when the store is freed.
+ * Returns NULL when out of memory or when the signature is not allowed (a v128, more than 1000
+ * parameters or results); dtor is then called at once. Owned by the store. */
+WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, size_t nparams,
+                                  const weft_valtype *results, size_t nresults, weft_host_fn fn,
+                                  void *user_data, void (*dtor)(void *));
+
+/* Signature of any function (wasm or host). The arrays are borrowed from the function. */
+WEFT_API size_t weft_func_param_count(const weft_func *f);
+WEFT_API size_t weft_func_result_count(const weft_func *f);
+WEFT_API const weft_valtype *weft_func_params(const weft_func *f);
+WEFT_API const weft_valtype *weft_func_results(const weft_func *f);
+/* The function's name (as in backtraces; "host" for host functions); borrowed from it. */
+WEFT_API const char *weft_func_name(const weft_func *f);
+
+/* Calls f in store s with nargs arguments (types must match the signature) and writes its
+ * results, .type included, into results[0..nresults). Returns NULL on success, or the
+ * trap/error. May be called from a host function (re-entrant, up to 256 nested calls). */
+WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val *args,
+                                    size_t nargs, weft_val *results, size_t nresults);
+
+/* Inside a host function: the calling instance, its memory 0 (NULL if it has none), and the
+ * store. All borrowed for the duration of the host call. */
+WEFT_API weft_instance *weft_caller_instance(weft_caller *c);
+WEFT_API weft_memory *weft_caller_memory(weft_caller *c);
+WEFT_API weft_store *weft_caller_store(weft_caller *c);
+
+/* ---------------------------------------------------------------------------------------------
+ * Globals, memories, tables
+ * ------------------------------------------------------------------------------------------- */
+
+/* Creates a global in the store (owned by the store). NULL if out of memory or init's type is
+ * not type. */
+WEFT_API weft_global *weft_global_new(weft_store *s, weft_valtype type, bool mutable_,
+                                      weft_val init);
+WEFT_API weft_valtype weft_global_type(const weft_global *g);
+WEFT_API bool weft_global_mutable(const weft_global *g);
+WEFT_API weft_val weft_global_get(const weft_global *g);
+/* Fails with WEFT_ERR_USAGE if the global is immutable or v has the wrong type. */
+WEFT_API weft_error *weft_global_set(weft_global *g, weft_val v);
+
+/* Creates a memory of min pages, growable to max pages (has_max false: up to the store limit).
+ * Owned by the store. On failure returns an error and leaves *out NULL. */
+WEFT_API weft_error *weft_memory_new(weft_store *s, uint32_t min, bool has_max, uint32_t max,
+                                     weft_memory **out);
+/* Base address and size in bytes. The base never moves while the memory lives (address space is
+ * reserved up front), but the size can grow after any call into the guest. */
+WEFT_API uint8_t *weft_memory_data(weft_memory *m);
+WEFT_API uint64_t weft_memory_size(const weft_memory *m);
+WEFT_API uint32_t weft_memory_pages(const weft_memory *m);
+/* Grows by delta pages. Returns the old size in pages, or -1 if the limit refuses it. */
+WEFT_API int64_t weft_memory_grow(weft_memory *m, uint32_t delta);
+/* Checked copies between host buffers and guest memory: false (and nothing copied) unless
+ * [offset, offset+len) lies inside the memory. Use these with guest-supplied offsets. */
+WEFT_API bool weft_memory_read(const weft_memory *m, uint64_t offset, void *dst, size_t len);
+WEFT_API bool weft_memory_write(weft_memory *m, uint64_t offset, const void *src, size_t len);
+
+/* Creates a table of funcref or externref, size min, every element init. Owned by the store. */
+WEFT_API weft_error *weft_table_new(weft_store *s, weft_valtype reftype, uint32_t min,
+                                    bool has_max, uint32_t max, weft_val init, weft_table **out);
+WEFT_API weft_valtype weft_table_type(const weft_table *t);
+WEFT_API uint32_t weft_table_size(const weft_table *t);
+/* Element get/set; false if the index is out of range or (set) the value has the wrong type. */
+WEFT_API bool weft_table_get(const weft_table *t, uint32_t i, weft_val *out);
+WEFT_API bool weft_table_set(weft_table *t, uint32_t i, weft_val v);
+/* Grows by delta elements set to init. Returns the old size, or -1 if refused. */
+WEFT_API int64_t weft_table_grow(weft_table *t, uint32_t delta, weft_val init);
+
+/* ---------------------------------------------------------------------------------------------
+ * Linking and instances
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_extern {
+    weft_extern_kind kind;
+    union {
+        weft_func *func;
+        weft_table *table;
+        weft_memory *memory;
+        weft_global *global;
+    } of;
+} weft_extern;
+
+typedef struct weft_linker weft_linker;
+
+/* A linker maps (module, name) to definitions of one store. Free it with weft_linker_free (NULL
+ * is a no-op; definitions stay owned by their store). Returns NULL when out of memory. */
+WEFT_API weft_linker *weft_linker_new(weft_store *s);
+WEFT_API void weft_linker_free(weft_linker *l);
+/* Defines module.name (NUL-terminated strings, copied). A later definition of the same name
+ * replaces the earlier one. */
+WEFT_API weft_error *weft_linker_define(weft_linker *l, const char *module, const char *name,
+                                        weft_extern ext);
+/* Shorthand: creates a host function (as weft_func_new: if that fails, dtor is called at once)
+ * and defines it. */
+WEFT_API weft_error *weft_linker_define_func(weft_linker *l, const char *module,
+                                             const char *name, const weft_valtype *params,
+                                             size_t nparams, const weft_valtype *results,
+                                             size_t nresults, weft_host_fn fn, void *user_data,
+                                             void (*dtor)(void *));
+/* Defines every export of inst under the module name. */
+WEFT_API weft_error *weft_linker_define_instance(weft_linker *l, const char *module,
+                                                 weft_instance *inst);
+
+/* Instantiates m in s, resolving imports through l (NULL means no definitions: a module with
+ * imports then fails with WEFT_ERR_LINK): allocates its
+ * memories, tables and globals, applies active element and data segments in order, runs the
+ * start function. On success *out is an instance owned by the store. On failure *out is NULL and
+ * the error says why: WEFT_ERR_LINK for a missing or mistyped import, WEFT_ERR_LIMIT, or a trap.
+ * As the spec requires, segments written to imported tables or memories before a failing one
+ * stay written; so an instance that fails after its functions exist stays in the store (its
+ * functions may be in such a table) and counts against max_instances. */
+WEFT_API weft_error *weft_instance_new(weft_store *s, weft_module *m, weft_linker *l,
+                                       weft_instance **out);
+/* Looks an export up by name (NUL-terminated). Returns false if there is none. */
+WEFT_API bool weft_instance_export(weft_instance *inst, const char *name, weft_extern *out);
+/* The same for a name of name_len bytes, which may contain NUL bytes. */
+WEFT_API bool weft_instance_export_n(weft_instance *inst, const char *name, size_t name_len,
+                                     weft_extern *out);
+/* Shorthand for a function export; NULL if missing or not a function. */
+WEFT_API weft_func *weft_instance_func(weft_instance *inst, const char *name);
+/* Memory 0 of the instance (imported or defined), or NULL. */
+WEFT_API weft_memory *weft_instance_memory(weft_instance *inst);
+WEFT_API weft_module *weft_instance_module(weft_instance *inst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WEFT_H */

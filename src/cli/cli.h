@@ -1,0 +1,46 @@
+/* cli.h: shared declarations of the weft command-line tool.
+ * main.c dispatches commands, run.c is `weft run`, value.c turns arguments into values and
+ * results into text, file.c reads module files, report.c prints errors and traps.
+ */
+#ifndef WEFT_CLI_H
+#define WEFT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "weft.h"
+
+/* Exit statuses. A trap ends like an abort() would (128 + SIGABRT), as in wasmtime. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_ERROR 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_TRAP 134
+
+/* main.c */
+void cli_usage(FILE *f);
+
+/* run.c: `weft run`; argv[0] is "run". Returns the exit status. */
+int cli_run(int argc, char **argv);
+
+/* file.c: reads a whole file into a malloc'd buffer. On failure returns false and writes the
+ * reason ("no such file", "is a directory", "is empty", ...) into err. */
+bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+
+/* value.c: parses text as a value of type t: integers in decimal or 0x hex, possibly negative,
+ * within the type's signed or unsigned range; floats in strtod syntax (inf, nan, hex floats);
+ * references only as "null". On failure returns false with the reason in err. */
+bool cli_val_parse(weft_valtype t, const char *text, weft_val *out, char *err, size_t errlen);
+/* Prints v and a newline: integers signed, f32 %.9g, f64 %.17g, nan/-nan/inf/-inf,
+ * references as null or ref. */
+void cli_val_print(FILE *f, weft_val v);
+
+/* report.c: "weft: <file>: <error>" (kind, message, byte offset when there is one). */
+void cli_report_error(const char *file, const weft_error *e);
+/* "weft: trap: <message>" and the backtrace, one frame per line. */
+void cli_report_trap(const weft_error *e);
+/* Prints e as it deserves (trap, or one line) and returns the exit status it calls for. */
+int cli_report(const char *file, const weft_error *e);
+
+#endif /* WEFT_CLI_H */

@@ -1,0 +1,85 @@
+/* main.c: the `weft` command: picks the subcommand, prints usage and version, and holds the
+ * small ones (validate). `weft run` lives in run.c. All output and exit statuses of the CLI
+ * are decided under src/cli/; the engine only returns values.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_usage(FILE *f) {
+    fprintf(f,
+            "usage: weft <command> [ARGS]\n"
+            "commands:\n"
+            "  run [OPTIONS] FILE.wasm [--invoke NAME [ARG...]]\n"
+            "                       call an export (or _start) and print its results\n"
+            "  validate FILE.wasm   check that a module decodes and validates\n"
+            "  version              print weft's version\n"
+            "`weft run --help` lists the options of run.\n");
+}
+
+/* `weft validate FILE`: "ok", or one line saying what is wrong and where. */
+static int cli_validate(int argc, char **argv) {
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    weft_engine *engine = NULL;
+    weft_error *e = NULL;
+    int status = CLI_EXIT_ERROR;
+    char err[512];
+
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: weft validate FILE.wasm\n");
+        return CLI_EXIT_OK;
+    }
+    if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0')) {
+        fprintf(stderr, "usage: weft validate FILE.wasm\n");
+        return CLI_EXIT_USAGE;
+    }
+    const char *file = argv[1];
+    if (!cli_read_file(file, &bytes, &len, err, sizeof err)) {
+        fprintf(stderr, "weft: %s: %s\n", file, err);
+        goto fail;
+    }
+    engine = weft_engine_new(NULL);
+    if (engine == NULL) {
+        fprintf(stderr, "weft: out of memory\n");
+        goto fail;
+    }
+    e = weft_module_validate(engine, bytes, len);
+    if (e != NULL) {
+        cli_report_error(file, e);
+        goto fail;
+    }
+    printf("ok\n");
+    status = CLI_EXIT_OK;
+
+fail:
+    weft_error_free(e);
+    if (engine != NULL)
+        weft_engine_free(engine);
+    free(bytes);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        cli_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cli_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("weft %s\n", WEFT_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        cli_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    fprintf(stderr, "weft: unknown command \"%s\"\n", cmd);
+    cli_usage(stderr);
+    return CLI_EXIT_USAGE;
+}

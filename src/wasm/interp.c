@@ -1,0 +1,523 @@
+/* interp.c: the interpreter: executes the register code that compile.c produces.
+ *
+ * Each instruction is an opcode word followed by operand words; slot operands are byte offsets
+ * into the current frame (fp). Dispatch is computed goto under GCC and clang, or a switch when
+ * WEFT_SWITCH_DISPATCH is set; the handlers are written once for both. Wasm calls do not
+ * recurse on the C stack: a call saves (ip, fp, func) in the store's frame array and continues in
+ * the same loop, so deep guest recursion ends in a clean "call stack exhausted" trap.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "opcodes.h"
+#include "runtime.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "weft's interpreter assumes a little-endian host"
+#endif
+
+/* ---- slot and memory access ---------------------------------------------------------------- */
+
+typedef uint32_t T_u32;
+typedef uint64_t T_u64;
+typedef float T_f32;
+typedef double T_f64;
+
+static inline uint32_t LD_u32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t LD_u64(const char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline float LD_f32(const char *p) { float v; memcpy(&v, p, 4); return v; }
+static inline double LD_f64(const char *p) { double v; memcpy(&v, p, 8); return v; }
+static inline void *LD_ptr(const char *p) { void *v; memcpy(&v, p, sizeof v); return v; }
+static inline void ST_u32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void ST_u64(char *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline void ST_f32(char *p, float v) { memcpy(p, &v, 4); }
+static inline void ST_f64(char *p, double v) { memcpy(p, &v, 8); }
+static inline void ST_ptr(char *p, void *v) { uint64_t b = (uint64_t)(uintptr_t)v; memcpy(p, &b, 8); }
+
+typedef uint8_t M_1;
+typedef uint16_t M_2;
+typedef uint32_t M_4;
+typedef uint64_t M_8;
+#define LDM(n, p) ({ M_##n v_; memcpy(&v_, (p), n); v_; })
+#define STM(n, p, v) do { M_##n v_ = (M_##n)(v); memcpy((p), &v_, n); } while (0)
+
+/* ---- numeric helpers ------------------------------------------------------------------------ */
+
+/* min/max: a NaN operand gives a NaN (a + b quiets it); -0 is less than +0. */
+static inline float wf32_min(float a, float b) {
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline float wf32_max(float a, float b) {
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+static inline double wf64_min(double a, double b) {
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline double wf64_max(double a, double b) {
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+/* Rounding: a NaN operand must come back quiet, which libm does not promise (a + a quiets it). */
+#define ROUNDING(name, T, fn)                                                                   \
+    static inline T name(T a) { return a != a ? a + a : fn(a); }
+ROUNDING(wf32_ceil, float, ceilf)
+ROUNDING(wf32_floor, float, floorf)
+ROUNDING(wf32_trunc, float, truncf)
+ROUNDING(wf64_ceil, double, ceil)
+ROUNDING(wf64_floor, double, floor)
+ROUNDING(wf64_trunc, double, trunc)
+
+/* Saturating truncation; f32 operands are promoted to double exactly. */
+static inline int32_t sat_i32_f64(double a) {
+    if (a != a) return 0;
+    if (a < -2147483648.0) return INT32_MIN;
+    if (a >= 2147483648.0) return INT32_MAX;
+    return (int32_t)a;
+}
+static inline uint32_t sat_u32_f64(double a) {
+    if (!(a > -1.0)) return 0;
+    if (a >= 4294967296.0) return UINT32_MAX;
+    return (uint32_t)a;
+}
+static inline int64_t sat_i64_f64(double a) {
+    if (a != a) return 0;
+    if (a < -9223372036854775808.0) return INT64_MIN;
+    if (a >= 9223372036854775808.0) return INT64_MAX;
+    return (int64_t)a;
+}
+static inline uint64_t sat_u64_f64(double a) {
+    if (!(a > -1.0)) return 0;
+    if (a >= 18446744073709551616.0) return UINT64_MAX;
+    return (uint64_t)a;
+}
+
+/* ---- the loop ------------------------------------------------------------------------------- */
+
+#define S(k) ((char *)fp + ip[k])
+#define TRAP(code)                                                                              \
+    do {                                                                                        \
+        trap_code = (code);                                                                     \
+        goto trap;                                                                              \
+    } while (0)
+#define LOAD_MEM()                                                                              \
+    do {                                                                                        \
+        weft_memory *m_ = inst->mem;                                                            \
+        mb = m_ ? m_->base : NULL;                                                              \
+        ms = m_ ? m_->size : 0;                                                                 \
+    } while (0)
+
+#ifdef WEFT_SWITCH_DISPATCH
+#define CASE(name) case IOP_##name:
+#define NEXT() goto dispatch
+#else
+#define CASE(name) L_##name:
+#define NEXT() goto *labels[*ip]
+#endif
+
+#define ARITY_NO 1
+#define ARITY_I32 2
+#define ARITY_I64 2
+#define ARITY_F32 2
+#define ARITY_F64 2
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+#define PURE1(name, rd, wr, expr)                                                               \
+    CASE(name) {                                                                                \
+        T_##rd a = LD_##rd(S(2));                                                               \
+        ST_##wr(S(1), (T_##wr)(expr));                                                          \
+        ip += 3;                                                                                \
+        NEXT();                                                                                 \
+    }
+#define PURE2(name, rd, wr, expr)                                                               \
+    CASE(name) {                                                                                \
+        T_##rd a = LD_##rd(S(2)), b = LD_##rd(S(3));                                            \
+        ST_##wr(S(1), (T_##wr)(expr));                                                          \
+        ip += 4;                                                                                \
+        NEXT();                                                                                 \
+    }
+#define HANDLE_PURE(opc, name, in1, in2, out, rd, wr, expr)                                     \
+    CAT(PURE, ARITY_##in2)(name, rd, wr, expr)
+
+#define HANDLE_LOAD(opc, name, type, bytes, wr, expr)                                           \
+    CASE(name) {                                                                                \
+        uint64_t ea = (uint64_t)LD_u32(S(2)) + ip[3];                                           \
+        if (ea + bytes > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                        \
+        M_##bytes m = LDM(bytes, mb + ea);                                                      \
+        ST_##wr(S(1), (T_##wr)(expr));                                                          \
+        ip += 4;                                                                                \
+        NEXT();                                                                                 \
+    }
+#define HANDLE_STORE(opc, name, type, bytes, rd)                                                \
+    CASE(name) {                                                                                \
+        uint64_t ea = (uint64_t)LD_u32(S(1)) + ip[3];                                           \
+        if (ea + bytes > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                        \
+        STM(bytes, mb + ea, LD_##rd(S(2)));                                                     \
+        ip += 4;                                                                                \
+        NEXT();                                                                                 \
+    }
+
+/* Signed and unsigned integer division and remainder. */
+#define DIVOP(name, T, ST, SGN, op, is_div)                                                     \
+    CASE(name) {                                                                                \
+        T a = LD_##ST(S(2)), b = LD_##ST(S(3));                                                 \
+        if (b == 0) TRAP(WEFT_TRAP_DIV_ZERO);                                                   \
+        T r;                                                                                    \
+        if (SGN) {                                                                              \
+            if (b == (T)-1) {                                                                   \
+                if (is_div && a == (T)1 << (sizeof(T) * 8 - 1)) TRAP(WEFT_TRAP_INT_OVERFLOW);   \
+                r = is_div ? (T)0 - a : 0;                                                      \
+            } else if (sizeof(T) == 4) {                                                        \
+                r = (T)((int32_t)a op (int32_t)b);                                              \
+            } else {                                                                            \
+                r = (T)((int64_t)a op (int64_t)b);                                              \
+            }                                                                                   \
+        } else {                                                                                \
+            r = a op b;                                                                         \
+        }                                                                                       \
+        ST_##ST(S(1), r);                                                                       \
+        ip += 4;                                                                                \
+        NEXT();                                                                                 \
+    }
+
+/* Trapping float-to-int truncation: NaN is an invalid conversion, out of range an overflow. */
+#define TRUNCOP(name, rd, wr, lo_ok, hi, conv)                                                  \
+    CASE(name) {                                                                                \
+        T_##rd a = LD_##rd(S(2));                                                               \
+        if (a != a) TRAP(WEFT_TRAP_INVALID_CONVERSION);                                         \
+        if (!(lo_ok && a < hi)) TRAP(WEFT_TRAP_INT_OVERFLOW);                                   \
+        ST_##wr(S(1), conv);                                                                    \
+        ip += 3;                                                                                \
+        NEXT();                                                                                 \
+    }
+
+weft_error *interp_run(weft_store *s, weft_func *func, uint64_t *fp) {
+#ifndef WEFT_SWITCH_DISPATCH
+    static const void *const labels[IOP_COUNT] = {
+#define LBL(op, name, ...) [IOP_##name] = &&L_##name,
+#define LBL_INT(name, n) [IOP_##name] = &&L_##name,
+        WASM_PURE_OPS(LBL) WASM_TRAPPING_OPS(LBL) WASM_LOAD_OPS(LBL) WASM_STORE_OPS(LBL)
+            INTERNAL_OPS(LBL_INT)
+#undef LBL
+#undef LBL_INT
+    };
+#endif
+    const uint32_t entry_depth = s->depth;
+    weft_instance *inst = func->inst;
+    const uint32_t *ip = func->code;
+    uint8_t *mb;
+    uint64_t ms;
+    weft_trap_code trap_code = WEFT_TRAP_NONE;
+    weft_error *err = NULL;
+    weft_func *callee;
+    uint64_t *nfp;
+
+    /* The entry function takes a frame like any other; a sentinel (ip NULL) records it, so a
+     * ret that finds the sentinel returns to the host. */
+    if ((s->depth >= s->frames_cap && !store_grow_frames(s)) || fp + func->frame_slots > s->stack_end)
+        return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
+    s->frames[s->depth++] = (frame){NULL, fp, func};
+    LOAD_MEM();
+    memset(fp + func->param_slots, 0, (size_t)func->local_slots * 8);
+
+#ifdef WEFT_SWITCH_DISPATCH
+dispatch:
+    switch ((enum iop)*ip) {
+#else
+    NEXT();
+#endif
+
+    WASM_PURE_OPS(HANDLE_PURE)
+    WASM_LOAD_OPS(HANDLE_LOAD)
+    WASM_STORE_OPS(HANDLE_STORE)
+
+    DIVOP(i32_div_s, uint32_t, u32, 1, /, 1)
+    DIVOP(i32_div_u, uint32_t, u32, 0, /, 1)
+    DIVOP(i32_rem_s, uint32_t, u32, 1, %, 0)
+    DIVOP(i32_rem_u, uint32_t, u32, 0, %, 0)
+    DIVOP(i64_div_s, uint64_t, u64, 1, /, 1)
+    DIVOP(i64_div_u, uint64_t, u64, 0, /, 1)
+    DIVOP(i64_rem_s, uint64_t, u64, 1, %, 0)
+    DIVOP(i64_rem_u, uint64_t, u64, 0, %, 0)
+
+    TRUNCOP(i32_trunc_f32_s, f32, u32, a >= -2147483648.0f, 2147483648.0f, (uint32_t)(int32_t)a)
+    TRUNCOP(i32_trunc_f32_u, f32, u32, a > -1.0f, 4294967296.0f, (uint32_t)a)
+    TRUNCOP(i32_trunc_f64_s, f64, u32, a > -2147483649.0, 2147483648.0, (uint32_t)(int32_t)a)
+    TRUNCOP(i32_trunc_f64_u, f64, u32, a > -1.0, 4294967296.0, (uint32_t)a)
+    TRUNCOP(i64_trunc_f32_s, f32, u64, a >= -9223372036854775808.0f, 9223372036854775808.0f,
+            (uint64_t)(int64_t)a)
+    TRUNCOP(i64_trunc_f32_u, f32, u64, a > -1.0f, 18446744073709551616.0f, (uint64_t)a)
+    TRUNCOP(i64_trunc_f64_s, f64, u64, a >= -9223372036854775808.0, 9223372036854775808.0,
+            (uint64_t)(int64_t)a)
+    TRUNCOP(i64_trunc_f64_u, f64, u64, a > -1.0, 18446744073709551616.0, (uint64_t)a)
+
+    CASE(unreachable) { TRAP(WEFT_TRAP_UNREACHABLE); }
+
+    CASE(br) {
+        ip += 1 + (int32_t)ip[1];
+        NEXT();
+    }
+    CASE(br_if) {
+        if (LD_u32(S(1)))
+            ip += 2 + (int32_t)ip[2];
+        else
+            ip += 3;
+        NEXT();
+    }
+    CASE(br_unless) {
+        if (!LD_u32(S(1)))
+            ip += 2 + (int32_t)ip[2];
+        else
+            ip += 3;
+        NEXT();
+    }
+    CASE(br_table) {
+        uint32_t i = LD_u32(S(1)), n = ip[2];
+        if (i > n) i = n;
+        ip += 3 + i;
+        ip += (int32_t)*ip;
+        NEXT();
+    }
+
+    CASE(ret) {
+        frame *fr = &s->frames[--s->depth];
+        if (!fr->ip) return NULL;
+        ip = fr->ip;
+        fp = fr->fp;
+        func = fr->func;
+        inst = func->inst;
+        LOAD_MEM();
+        NEXT();
+    }
+
+    CASE(call) {
+        callee = inst->funcs[ip[1]];
+        nfp = (uint64_t *)((char *)fp + ip[2]);
+        ip += 3;
+        goto do_call;
+    }
+    CASE(call_indirect) {
+        weft_table *t = inst->tables[ip[2]];
+        uint32_t i = LD_u32(S(3));
+        if (i >= t->size) TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
+        callee = t->elems[i];
+        if (!callee) TRAP(WEFT_TRAP_UNINITIALIZED_ELEM);
+        if (!functype_equal(callee->type, &inst->module->types[ip[1]]))
+            TRAP(WEFT_TRAP_INDIRECT_TYPE);
+        nfp = (uint64_t *)((char *)fp + ip[4]);
+        ip += 5;
+        goto do_call;
+    }
+
+    CASE(mov) {
+        ST_u64(S(1), LD_u64(S(2)));
+        ip += 3;
+        NEXT();
+    }
+    CASE(const32) {
+        ST_u32(S(1), ip[2]);
+        ip += 3;
+        NEXT();
+    }
+    CASE(const64) {
+        ST_u64(S(1), (uint64_t)ip[3] << 32 | ip[2]);
+        ip += 4;
+        NEXT();
+    }
+    CASE(select) {
+        uint64_t a = LD_u64(S(2)), b = LD_u64(S(3));
+        ST_u64(S(1), LD_u32(S(4)) ? a : b);
+        ip += 5;
+        NEXT();
+    }
+    CASE(global_get) {
+        ST_u64(S(1), inst->globals[ip[2]]->bits);
+        ip += 3;
+        NEXT();
+    }
+    CASE(global_set) {
+        weft_global *g = inst->globals[ip[1]];
+        uint64_t v = LD_u64(S(2));
+        if (g->type == VT_I32 || g->type == VT_F32) v = (uint32_t)v;
+        g->bits = v;
+        ip += 3;
+        NEXT();
+    }
+
+    CASE(memory_size) {
+        ST_u32(S(1), inst->mem->pages);
+        ip += 2;
+        NEXT();
+    }
+    CASE(memory_grow) {
+        int64_t r = memory_grow(inst->mem, LD_u32(S(2)));
+        ST_u32(S(1), (uint32_t)r);
+        LOAD_MEM();
+        ip += 3;
+        NEXT();
+    }
+    CASE(memory_init) {
+        const data_seg *seg = &inst->module->datas[ip[1]];
+        uint64_t len = inst->data_dropped[ip[1]] ? 0 : seg->len;
+        uint64_t d = LD_u32(S(2)), src = LD_u32(S(3)), n = LD_u32(S(4));
+        if (src + n > len || d + n > ms) TRAP(WEFT_TRAP_MEMORY_OOB);
+        if (n) memcpy(mb + d, seg->bytes + src, n);
+        ip += 5;
+        NEXT();
+    }
+    CASE(data_drop) {
+        inst->data_dropped[ip[1]] = 1;
+        ip += 2;
+        NEXT();
+    }
+    CASE(memory_copy) {
+        uint64_t d = LD_u32(S(1)), src = LD_u32(S(2)), n = LD_u32(S(3));
+        if (src + n > ms || d + n > ms) TRAP(WEFT_TRAP_MEMORY_OOB);
+        if (n) memmove(mb + d, mb + src, n);
+        ip += 4;
+        NEXT();
+    }
+    CASE(memory_fill) {
+        uint64_t d = LD_u32(S(1)), n = LD_u32(S(3));
+        if (d + n > ms) TRAP(WEFT_TRAP_MEMORY_OOB);
+        if (n) memset(mb + d, (int)(uint8_t)LD_u32(S(2)), n);
+        ip += 4;
+        NEXT();
+    }
+
+    CASE(table_get) {
+        weft_table *t = inst->tables[ip[2]];
+        uint32_t i = LD_u32(S(3));
+        if (i >= t->size) TRAP(WEFT_TRAP_TABLE_OOB);
+        ST_ptr(S(1), t->elems[i]);
+        ip += 4;
+        NEXT();
+    }
+    CASE(table_set) {
+        weft_table *t = inst->tables[ip[1]];
+        uint32_t i = LD_u32(S(2));
+        if (i >= t->size) TRAP(WEFT_TRAP_TABLE_OOB);
+        t->elems[i] = LD_ptr(S(3));
+        ip += 4;
+        NEXT();
+    }
+    CASE(table_size) {
+        ST_u32(S(1), inst->tables[ip[2]]->size);
+        ip += 3;
+        NEXT();
+    }
+    CASE(table_grow) {
+        int64_t r = table_grow(inst->tables[ip[2]], LD_u32(S(4)), LD_ptr(S(3)));
+        ST_u32(S(1), (uint32_t)r);
+        ip += 5;
+        NEXT();
+    }
+    CASE(table_fill) {
+        weft_table *t = inst->tables[ip[1]];
+        uint64_t i = LD_u32(S(2)), n = LD_u32(S(4));
+        void *v = LD_ptr(S(3));
+        if (i + n > t->size) TRAP(WEFT_TRAP_TABLE_OOB);
+        for (uint64_t k = 0; k < n; k++) t->elems[i + k] = v;
+        ip += 5;
+        NEXT();
+    }
+    CASE(table_copy) {
+        weft_table *dt = inst->tables[ip[1]], *st = inst->tables[ip[2]];
+        uint64_t d = LD_u32(S(3)), src = LD_u32(S(4)), n = LD_u32(S(5));
+        if (src + n > st->size || d + n > dt->size) TRAP(WEFT_TRAP_TABLE_OOB);
+        if (n) memmove(dt->elems + d, st->elems + src, n * sizeof(void *));
+        ip += 6;
+        NEXT();
+    }
+    CASE(table_init) {
+        weft_table *t = inst->tables[ip[1]];
+        const elem_seg *seg = &inst->module->elems[ip[2]];
+        uint64_t len = inst->elem_dropped[ip[2]] ? 0 : seg->count;
+        uint64_t d = LD_u32(S(3)), src = LD_u32(S(4)), n = LD_u32(S(5));
+        if (src + n > len || d + n > t->size) TRAP(WEFT_TRAP_TABLE_OOB);
+        for (uint64_t k = 0; k < n; k++) t->elems[d + k] = elem_item_value(inst, &seg->items[src + k]);
+        ip += 6;
+        NEXT();
+    }
+    CASE(elem_drop) {
+        inst->elem_dropped[ip[1]] = 1;
+        ip += 2;
+        NEXT();
+    }
+    CASE(ref_func) {
+        ST_ptr(S(1), inst->funcs[ip[2]]);
+        ip += 3;
+        NEXT();
+    }
+    CASE(ref_is_null) {
+        ST_u32(S(1), LD_ptr(S(2)) == NULL);
+        ip += 3;
+        NEXT();
+    }
+    CASE(fuel) {
+        if (s->fuel < ip[1]) {
+            s->fuel = 0;
+            TRAP(WEFT_TRAP_OUT_OF_FUEL);
+        }
+        s->fuel -= ip[1];
+        ip += 2;
+        NEXT();
+    }
+    CASE(check) {
+        if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) TRAP(WEFT_TRAP_INTERRUPTED);
+        ip += 1;
+        NEXT();
+    }
+
+#ifdef WEFT_SWITCH_DISPATCH
+    default: abort(); /* the compiler never emits another opcode */
+    }
+#endif
+
+do_call:
+    if (callee->host) {
+        uint64_t *saved_sp = s->sp;
+        s->sp = fp + func->frame_slots;
+        if (s->sp < nfp + callee->type->nparams + callee->type->nresults)
+            s->sp = nfp + callee->type->nparams + callee->type->nresults;
+        err = host_call(s, callee, nfp, inst);
+        s->sp = saved_sp;
+        if (err) goto fail;
+        LOAD_MEM();
+        NEXT();
+    }
+    if (s->depth >= s->frames_cap && !store_grow_frames(s)) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+    if (nfp + callee->frame_slots > s->stack_end) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+    s->frames[s->depth++] = (frame){ip, fp, func};
+    memset(nfp + callee->param_slots, 0, (size_t)callee->local_slots * 8);
+    fp = nfp;
+    func = callee;
+    ip = callee->code;
+    if (callee->inst != inst) {
+        inst = callee->inst;
+        LOAD_MEM();
+    }
+    NEXT();
+
+trap:
+    err = err_trap(trap_code);
+fail:
+    /* Name every active frame of this activation, innermost first. */
+    if (err->kind == WEFT_ERR_TRAP) {
+        err_add_frame(err, func->index, func->name);
+        for (uint32_t d = s->depth - 1; d > entry_depth; d--)
+            err_add_frame(err, s->frames[d].func->index, s->frames[d].func->name);
+    }
+    s->depth = entry_depth;
+    return err;
+}
