@@ -1,0 +1,60 @@
+# Makefile: the front door for people; CMake does the building.
+#   make          build build/weft, build/libweft.a, build/libweft.so
+#   make test     everything: unit + spec tests, again under ASan+UBSan, then the fuzzer
+#   make spec     the official spec testsuite only
+#   make demo     build weft and run the demo
+#   make fuzz     the libFuzzer target for FUZZ_SECONDS (default 60)
+# Every target first installs missing Debian packages (scripts/install-deps.sh).
+
+BUILD        ?= build
+ASAN_BUILD   ?= build-asan
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all build deps test unit spec asan fuzz demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz
+	@echo "make test: all passed"
+
+unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -R unit
+
+spec: build
+	$(BUILD)/tests/spec/weft-spec
+
+# A second tree with AddressSanitizer + UndefinedBehaviorSanitizer; it also uses the portable
+# switch dispatch, so both interpreter dispatch paths run the whole suite.
+asan: deps
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	    -DWEFT_SANITIZE=ON -DWEFT_SWITCH_DISPATCH=ON
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+# libFuzzer over decode + validate + instantiate + calls, seeded with the spec suite's modules
+# (converted by the spec runner). Fails on a crash, sanitizer report, leak, timeout or OOM.
+fuzz: build
+	@test -d $(BUILD)/tests/spec/json || $(BUILD)/tests/spec/weft-spec > /dev/null
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON
+	@cmake --build $(FUZZ_BUILD) --target fuzz-engine -j$(JOBS)
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(BUILD)/tests/spec/json $(FUZZ_SECONDS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

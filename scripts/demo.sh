@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# demo.sh BUILD_DIR: the weft demo. Compiles examples/demo/demo.c to WebAssembly with clang, then
+# runs its exports on weft's own engine from the command line, including the failures weft turns
+# into clean errors (a trap with a backtrace, fuel, call depth).
+set -uo pipefail
+build=${1:-build}
+weft=$build/weft
+wasm=$build/demo.wasm
+
+TIMEFORMAT='(%R s)'
+show() { printf '\n$ %s\n' "$*"; "$@"; status=$?; [ $status -eq 0 ] || printf '(exit status %d)\n' $status; }
+timed() { printf '\n$ %s\n' "$*"; time "$@"; }
+
+echo "== weft demo: a C program compiled to WebAssembly, run by weft's own interpreter =="
+show clang --target=wasm32 -O2 -mbulk-memory -nostdlib -Wl,--no-entry -Wl,--export-all -o "$wasm" examples/demo/demo.c
+[ -f "$wasm" ] || { echo "demo: clang failed" >&2; exit 1; }
+show "$weft" validate "$wasm"
+
+echo; echo "-- real work --"
+timed "$weft" run "$wasm" --invoke fib 27
+timed "$weft" run "$wasm" --invoke primes_below 1000000
+timed "$weft" run "$wasm" --invoke pi_approx 10000000
+timed "$weft" run "$wasm" --invoke collatz_longest 300000
+
+echo; echo "-- failures become clean errors --"
+echo "# integer division by zero: a trap with a backtrace of function names"
+show "$weft" run "$wasm" --invoke report 10 0
+echo "# an endless loop, stopped by fuel"
+show "$weft" run --fuel 1000000 "$wasm" --invoke spin 1
+echo "# runaway recursion, stopped by the call depth limit"
+show "$weft" run --max-call-depth 1000 "$wasm" --invoke depth 100000
+echo "# a module that is not valid: refused with the byte offset"
+printf '\0asm\1\0\0\0\1\5\1\x60\0\1\x7f\3\2\1\0\n\6\1\4\0\x42\0\x0b' > "$build/bad.wasm"
+show "$weft" validate "$build/bad.wasm"
+echo
+echo "== demo done =="
