@@ -14,6 +14,9 @@ JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all build deps test unit spec asan fuzz demo clean
 
+# Prints the spec runner's totals from ctest's log (ctest shows a passing test's output only there).
+spec_summary = grep -hE '^(phase |spec: |  [0-9]+ (assert|error))' $(1)/Testing/Temporary/LastTest.log | sed 's|^|$(1): |'
+
 all: build
 
 deps:
@@ -25,6 +28,7 @@ build: deps
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure
+	@$(call spec_summary,$(BUILD))
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory fuzz
 	@echo "make test: all passed"
@@ -43,6 +47,7 @@ asan: deps
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --test-dir $(ASAN_BUILD) --output-on-failure
+	@$(call spec_summary,$(ASAN_BUILD))
 
 # libFuzzer over decode + validate + instantiate + calls, seeded with the spec suite's modules
 # (converted by the spec runner). Fails on a crash, sanitizer report, leak, timeout or OOM.
