@@ -16,6 +16,18 @@ void *elem_item_value(weft_instance *inst, const constexpr_ *item) {
     }
 }
 
+void instance_destroy(weft_instance *inst) {
+    if (!inst) return;
+    free(inst->funcs);
+    free(inst->defined);
+    free(inst->tables);
+    free(inst->globals);
+    free(inst->elem_dropped);
+    free(inst->data_dropped);
+    if (inst->module) module_release(inst->module);
+    free(inst);
+}
+
 static uint64_t eval_const(weft_instance *inst, const constexpr_ *ce) {
     switch (ce->kind) {
     case CE_CONST: return ce->bits;
@@ -181,16 +193,7 @@ nomem:
     err = err_nomem();
 fail:
     free(ext);
-    if (inst) {
-        free(inst->funcs);
-        free(inst->defined);
-        free(inst->tables);
-        free(inst->globals);
-        free(inst->elem_dropped);
-        free(inst->data_dropped);
-        if (inst->module) module_release(inst->module);
-        free(inst);
-    }
+    instance_destroy(inst);
     return err;
 }
 

@@ -123,8 +123,10 @@ uint64_t val_to_bits(const weft_val *v);
 weft_val bits_to_val(valtype t, uint64_t bits);
 weft_error *host_call(weft_store *s, weft_func *f, uint64_t *slots, weft_instance *caller);
 
-/* instance.c: the value of an element segment item in an instance. */
+/* instance.c: the value of an element segment item in an instance; freeing an instance's own
+ * arrays and its module reference (its memories, tables and globals belong to the store). */
 void *elem_item_value(weft_instance *inst, const constexpr_ *item);
+void instance_destroy(weft_instance *inst);
 
 /* interp.c: runs wasm function f with its arguments in slots at fp (which must leave room for
  * f's frame); its results are left at fp[0..]. */

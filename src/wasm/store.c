@@ -65,23 +65,12 @@ bool store_own(weft_store *s, uint8_t kind, void *ptr) {
     return true;
 }
 
-static void free_instance(weft_instance *inst) {
-    free(inst->funcs);
-    free(inst->defined);
-    free(inst->tables);
-    free(inst->globals);
-    free(inst->elem_dropped);
-    free(inst->data_dropped);
-    module_release(inst->module);
-    free(inst);
-}
-
 WEFT_API void weft_store_free(weft_store *s) {
     if (!s) return;
     for (size_t i = s->nobjs; i-- > 0;) {
         void *p = s->objs[i].ptr;
         switch (s->objs[i].kind) {
-        case OBJ_INSTANCE: free_instance(p); break;
+        case OBJ_INSTANCE: instance_destroy(p); break;
         case OBJ_FUNC: {
             weft_func *f = p;
             if (f->dtor) f->dtor(f->user_data);
