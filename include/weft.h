@@ -133,6 +133,13 @@ WEFT_API uint32_t weft_error_frame_func_index(const weft_error *e, size_t i);
  * when out of memory. */
 WEFT_API char *weft_error_format(const weft_error *e);
 
+/* A new error of any kind with a printf-style message (copied); the caller owns it. For
+ * embedders' own failures, e.g. a host function's setup that fails before any guest runs. */
+WEFT_API weft_error *weft_error_new(weft_error_kind kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* A trap for a host function to return: kind WEFT_ERR_TRAP, code WEFT_TRAP_HOST, message copied
  * from the printf-style format. The caller (weft, once returned from a host function) owns it. */
 WEFT_API weft_error *weft_trap_new(const char *fmt, ...)
@@ -225,6 +232,9 @@ WEFT_API uint64_t weft_store_get_fuel(const weft_store *s);
  * weft_store_clear_interrupt. */
 WEFT_API void weft_store_interrupt(weft_store *s);
 WEFT_API void weft_store_clear_interrupt(weft_store *s);
+/* Whether an interrupt is pending: host functions that block (sleeping, polling) check it to
+ * return early. Safe from any thread. */
+WEFT_API bool weft_store_interrupted(const weft_store *s);
 
 /* ---------------------------------------------------------------------------------------------
  * Functions, host functions
@@ -363,6 +373,50 @@ WEFT_API weft_func *weft_instance_func(weft_instance *inst, const char *name);
 /* Memory 0 of the instance (imported or defined), or NULL. */
 WEFT_API weft_memory *weft_instance_memory(weft_instance *inst);
 WEFT_API weft_module *weft_instance_module(weft_instance *inst);
+
+/* ---------------------------------------------------------------------------------------------
+ * WASI preview 1 (wasi_snapshot_preview1), deny-by-default
+ *
+ * A weft_wasi context is one program's view of the system: its arguments, its environment, its
+ * file descriptors (stdio, preopened directories, listening sockets). The guest sees nothing the
+ * configuration did not grant: no directory, no environment variable, no socket. Paths resolve in
+ * the kernel beneath a preopened directory (openat2 RESOLVE_BENEATH, or a careful component walk
+ * where that is missing), so "..", absolute paths and symlinks cannot leave it.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_wasi_config weft_wasi_config;
+typedef struct weft_wasi weft_wasi;
+
+/* A configuration to build contexts from. NULL when out of memory. Free with
+ * weft_wasi_config_free (NULL is a no-op). Every string passed in is copied. */
+WEFT_API weft_wasi_config *weft_wasi_config_new(void);
+WEFT_API void weft_wasi_config_free(weft_wasi_config *c);
+/* The program's arguments, argv[0] included (replaces earlier ones). */
+WEFT_API weft_error *weft_wasi_config_args(weft_wasi_config *c, int argc, const char *const *argv);
+/* Adds one environment variable (a later one with the same key replaces it). */
+WEFT_API weft_error *weft_wasi_config_env(weft_wasi_config *c, const char *key, const char *value);
+/* Adds every variable of the host's environment (explicit ones added later still replace). */
+WEFT_API weft_error *weft_wasi_config_inherit_env(weft_wasi_config *c);
+/* Grants the host directory host_path to the guest under guest_path (e.g. "." or "/data"). The
+ * directory is opened now, so a missing one is an error here. read_only: the guest can read and
+ * list it but not create, write, rename, delete or change anything beneath it. */
+WEFT_API weft_error *weft_wasi_config_preopen_dir(weft_wasi_config *c, const char *host_path,
+                                                  const char *guest_path, bool read_only);
+/* Hands the guest a listening socket (a host fd, duplicated; the caller keeps its own) on which
+ * it may sock_accept. */
+WEFT_API weft_error *weft_wasi_config_preopen_socket(weft_wasi_config *c, int host_fd);
+/* The host descriptors behind the guest's fds 0, 1, 2 (duplicated; the caller keeps its own).
+ * Default: the process's own stdin, stdout and stderr. A negative fd leaves that one closed. */
+WEFT_API weft_error *weft_wasi_config_stdio(weft_wasi_config *c, int stdin_fd, int stdout_fd,
+                                            int stderr_fd);
+
+/* Builds a context from c (c stays the caller's, and may build more). On failure *out is NULL.
+ * Free with weft_wasi_free (NULL is a no-op) after the store using it is done. */
+WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out);
+WEFT_API void weft_wasi_free(weft_wasi *w);
+/* Defines every wasi_snapshot_preview1 function in l, bound to w. A guest calling proc_exit(n)
+ * makes the call that ran it fail with a WEFT_ERR_EXIT error whose exit code is n. */
+WEFT_API weft_error *weft_wasi_define(weft_wasi *w, weft_linker *l);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * small ones (validate). `weft run` lives in run.c. All output and exit statuses of the CLI
  * are decided under src/cli/; the engine only returns values.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,8 @@ fail:
 }
 
 int main(int argc, char **argv) {
+    /* A guest writing to a closed pipe gets EPIPE, rather than the whole process SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         cli_usage(stderr);
         return CLI_EXIT_USAGE;

@@ -85,6 +85,14 @@ int err_add_frame(weft_error *e, uint32_t func_index, const char *name) {
     return 1;
 }
 
+WEFT_API weft_error *weft_error_new(weft_error_kind kind, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    weft_error *e = err_newv(kind, -1, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
 WEFT_API weft_error *weft_trap_new(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -104,3 +104,6 @@ WEFT_API void weft_store_set_fuel(weft_store *s, uint64_t fuel) { s->fuel = fuel
 WEFT_API uint64_t weft_store_get_fuel(const weft_store *s) { return s->fuel; }
 WEFT_API void weft_store_interrupt(weft_store *s) { atomic_store(&s->interrupt, 1); }
 WEFT_API void weft_store_clear_interrupt(weft_store *s) { atomic_store(&s->interrupt, 0); }
+WEFT_API bool weft_store_interrupted(const weft_store *s) {
+    return atomic_load((atomic_int *)&s->interrupt) != 0;
+}
