@@ -3,13 +3,14 @@
 #   make test     everything: unit + spec tests, again under ASan+UBSan, then the fuzzer
 #   make spec     the official spec testsuite only
 #   make demo     build weft and run the demo
-#   make fuzz     the libFuzzer target for FUZZ_SECONDS (default 60)
+#   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI one for FUZZ_WASI_SECONDS (30)
 # Every target first installs missing Debian packages (scripts/install-deps.sh).
 
 BUILD        ?= build
 ASAN_BUILD   ?= build-asan
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_WASI_SECONDS ?= 30
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all build deps test unit spec asan fuzz demo clean
@@ -50,13 +51,15 @@ asan: deps
 	@$(call spec_summary,$(ASAN_BUILD))
 
 # libFuzzer over decode + validate + instantiate + calls, seeded with the spec suite's modules
-# (converted by the spec runner). Fails on a crash, sanitizer report, leak, timeout or OOM.
+# (converted by the spec runner); then over every WASI function called by a hostile guest.
+# Fails on a crash, sanitizer report, leak, timeout or OOM.
 fuzz: build
 	@test -d $(BUILD)/tests/spec/json || $(BUILD)/tests/spec/weft-spec > /dev/null
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON
-	@cmake --build $(FUZZ_BUILD) --target fuzz-engine -j$(JOBS)
-	@scripts/fuzz.sh $(FUZZ_BUILD) $(BUILD)/tests/spec/json $(FUZZ_SECONDS)
+	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi -j$(JOBS)
+	@scripts/fuzz.sh $(FUZZ_BUILD) engine $(FUZZ_SECONDS) $(BUILD)/tests/spec/json
+	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

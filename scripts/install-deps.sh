@@ -13,6 +13,10 @@ PACKAGES=(
   clang             # libFuzzer + sanitizers; compiles the demo to wasm32
   lld               # wasm-ld links wasm32 modules
   libclang-rt-14-dev  # clang's fuzzer/sanitizer runtimes
+  wasi-libc         # C library for wasm32-wasi guests (tests, examples)
+  libclang-rt-14-dev-wasm32  # compiler runtime for wasm32 guests
+  rustc             # Debian's rustc, for the Rust WASI test guest
+  libstd-rust-dev-wasm32     # Rust's std for wasm32-wasi
 )
 
 missing=()
