@@ -415,7 +415,10 @@ WEFT_API weft_error *weft_wasi_config_stdio(weft_wasi_config *c, int stdin_fd, i
 WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out);
 WEFT_API void weft_wasi_free(weft_wasi *w);
 /* Defines every wasi_snapshot_preview1 function in l, bound to w. A guest calling proc_exit(n)
- * makes the call that ran it fail with a WEFT_ERR_EXIT error whose exit code is n. */
+ * makes the call that ran it fail with a WEFT_ERR_EXIT error whose exit code is n. A guest
+ * blocked in poll_oneoff (sleeping) returns within 20 ms of weft_store_interrupt. Writing to a
+ * closed pipe raises SIGPIPE in the host process as with any write: embedders that hand pipes to
+ * guests should ignore SIGPIPE (sockets are written with MSG_NOSIGNAL). */
 WEFT_API weft_error *weft_wasi_define(weft_wasi *w, weft_linker *l);
 
 #ifdef __cplusplus
