@@ -188,6 +188,13 @@ typedef enum weft_extern_kind {
     WEFT_EXTERN_GLOBAL = 3,
 } weft_extern_kind;
 
+/* A listing of the internal register code weft compiled function func (an index in the module's
+ * function space) into, for engineers tuning the engine. malloc'd text the caller frees; NULL if
+ * func is imported, out of range, or memory runs out. The format may change at any time. */
+WEFT_API char *weft_module_disasm(const weft_module *m, uint32_t func);
+/* Functions in the module's function space, imported ones included. */
+WEFT_API uint32_t weft_module_func_count(const weft_module *m);
+
 /* Imports and exports of a module, in order. Names are borrowed from the module (not
  * NUL-safe: names may contain NUL bytes, so lengths are given too). */
 WEFT_API size_t weft_module_import_count(const weft_module *m);

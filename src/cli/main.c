@@ -15,6 +15,8 @@ void cli_usage(FILE *f) {
             "  run [OPTIONS] FILE.wasm [--invoke NAME [ARG...]]\n"
             "                       call an export (or _start) and print its results\n"
             "  validate FILE.wasm   check that a module decodes and validates\n"
+            "  objdump FILE.wasm [NAME]\n"
+            "                       list the internal code weft compiles each function to\n"
             "  version              print weft's version\n"
             "`weft run --help` lists the options of run.\n");
 }
@@ -62,6 +64,43 @@ fail:
     return status;
 }
 
+/* `weft objdump FILE [NAME]`: the compiled code of every function (or those whose name
+ * contains NAME), for tuning the compiler. */
+static int cli_objdump(int argc, char **argv) {
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char err[512];
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: weft objdump FILE.wasm [NAME]\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (!cli_read_file(argv[1], &bytes, &len, err, sizeof err)) {
+        fprintf(stderr, "weft: %s: %s\n", argv[1], err);
+        return CLI_EXIT_ERROR;
+    }
+    weft_engine *engine = weft_engine_new(NULL);
+    weft_module *m = NULL;
+    weft_error *e = engine ? weft_module_new(engine, bytes, len, &m) : NULL;
+    int status = CLI_EXIT_OK;
+    if (e) {
+        status = cli_report(argv[1], e);
+    } else if (m) {
+        for (uint32_t i = 0; i < weft_module_func_count(m); i++) {
+            char *text = weft_module_disasm(m, i);
+            if (!text) continue;
+            const char *colon = strchr(text, ':');
+            if (argc < 3 || (colon && memmem(text, (size_t)(colon - text), argv[2], strlen(argv[2]))))
+                printf("%s\n", text);
+            free(text);
+        }
+    }
+    weft_error_free(e);
+    weft_module_free(m);
+    weft_engine_free(engine);
+    free(bytes);
+    return status;
+}
+
 int main(int argc, char **argv) {
     /* A guest writing to a closed pipe gets EPIPE, rather than the whole process SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
@@ -74,6 +113,8 @@ int main(int argc, char **argv) {
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "objdump") == 0)
+        return cli_objdump(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("weft %s\n", WEFT_VERSION);
         return CLI_EXIT_OK;

@@ -72,6 +72,8 @@ struct compiler {
     bool oom;
     bool emitting;
 
+    uint32_t last_op_pos; /* position of the last instruction emitted */
+    uint32_t label_pos;   /* the latest position a branch may jump to */
     uint32_t last_dst;    /* position of the destination word of the last instruction, or NONE */
     uint32_t last_dst_id; /* the push that instruction produced */
     uint32_t fuel_pos;    /* operand word of the current block's fuel instruction, or NONE */
@@ -139,8 +141,64 @@ static void emit(compiler *c, uint32_t w) {
 
 static void emit_op(compiler *c, enum iop op) {
     c->last_dst = NONE;
+    c->last_op_pos = (uint32_t)c->len;
     emit(c, op);
 }
+
+static void emit_imm(compiler *c, valtype t, uint64_t bits) {
+    emit(c, (uint32_t)bits);
+    if (t == VT_I64 || t == VT_F64) emit(c, (uint32_t)(bits >> 32));
+}
+
+/* ---- superinstructions ---------------------------------------------------------------------- */
+
+/* An operation's form with an immediate right operand (0: it has none). */
+static const uint16_t ri_form[IOP_COUNT] = {
+#define RI_PURE(op, name, in1, in2, out, rd, wr, expr) OPC_IF_BINARY(in2, [IOP_##name] = IOP_##name##_ri,)
+    WASM_PURE_OPS(RI_PURE)
+#undef RI_PURE
+};
+
+/* Division and remainder by a constant that cannot trap. */
+static const uint16_t divc_form[IOP_COUNT] = {
+    [IOP_i32_div_s] = IOP_i32_div_s_ri, [IOP_i32_div_u] = IOP_i32_div_u_ri,
+    [IOP_i32_rem_s] = IOP_i32_rem_s_ri, [IOP_i32_rem_u] = IOP_i32_rem_u_ri,
+    [IOP_i64_div_s] = IOP_i64_div_s_ri, [IOP_i64_div_u] = IOP_i64_div_u_ri,
+    [IOP_i64_rem_s] = IOP_i64_rem_s_ri, [IOP_i64_rem_u] = IOP_i64_rem_u_ri,
+};
+
+/* The operation that gives the same result with its operands swapped (0: none), so a constant
+ * on the left can become an immediate. */
+static const uint16_t swap_form[IOP_COUNT] = {
+    [IOP_i32_add] = IOP_i32_add, [IOP_i32_mul] = IOP_i32_mul, [IOP_i32_and] = IOP_i32_and,
+    [IOP_i32_or] = IOP_i32_or, [IOP_i32_xor] = IOP_i32_xor, [IOP_i32_eq] = IOP_i32_eq,
+    [IOP_i32_ne] = IOP_i32_ne, [IOP_i32_lt_s] = IOP_i32_gt_s, [IOP_i32_gt_s] = IOP_i32_lt_s,
+    [IOP_i32_lt_u] = IOP_i32_gt_u, [IOP_i32_gt_u] = IOP_i32_lt_u, [IOP_i32_le_s] = IOP_i32_ge_s,
+    [IOP_i32_ge_s] = IOP_i32_le_s, [IOP_i32_le_u] = IOP_i32_ge_u, [IOP_i32_ge_u] = IOP_i32_le_u,
+    [IOP_i64_add] = IOP_i64_add, [IOP_i64_mul] = IOP_i64_mul, [IOP_i64_and] = IOP_i64_and,
+    [IOP_i64_or] = IOP_i64_or, [IOP_i64_xor] = IOP_i64_xor, [IOP_i64_eq] = IOP_i64_eq,
+    [IOP_i64_ne] = IOP_i64_ne, [IOP_i64_lt_s] = IOP_i64_gt_s, [IOP_i64_gt_s] = IOP_i64_lt_s,
+    [IOP_i64_lt_u] = IOP_i64_gt_u, [IOP_i64_gt_u] = IOP_i64_lt_u, [IOP_i64_le_s] = IOP_i64_ge_s,
+    [IOP_i64_ge_s] = IOP_i64_le_s, [IOP_i64_le_u] = IOP_i64_ge_u, [IOP_i64_ge_u] = IOP_i64_le_u,
+    [IOP_f32_add] = IOP_f32_add, [IOP_f32_mul] = IOP_f32_mul, [IOP_f64_add] = IOP_f64_add,
+    [IOP_f64_mul] = IOP_f64_mul, [IOP_f32_eq] = IOP_f32_eq, [IOP_f32_ne] = IOP_f32_ne,
+    [IOP_f64_eq] = IOP_f64_eq, [IOP_f64_ne] = IOP_f64_ne, [IOP_f32_lt] = IOP_f32_gt,
+    [IOP_f32_gt] = IOP_f32_lt, [IOP_f32_le] = IOP_f32_ge, [IOP_f32_ge] = IOP_f32_le,
+    [IOP_f64_lt] = IOP_f64_gt, [IOP_f64_gt] = IOP_f64_lt, [IOP_f64_le] = IOP_f64_ge,
+    [IOP_f64_ge] = IOP_f64_le,
+};
+
+/* A comparison's compare-and-branch form, and its negation (for branching when it is false). */
+static const uint16_t fused_form[IOP_COUNT] = {
+#define FUSED_ROW(name, rd, expr, inv) [IOP_##name] = IOP_br_##name, [IOP_##name##_ri] = IOP_br_##name##_ri,
+    FUSED_CMP_OPS(FUSED_ROW)
+#undef FUSED_ROW
+};
+static const uint16_t inverse_form[IOP_COUNT] = {
+#define INVERSE_ROW(name, rd, expr, inv) [IOP_##name] = IOP_##inv, [IOP_##name##_ri] = IOP_##inv##_ri,
+    FUSED_CMP_OPS(INVERSE_ROW)
+#undef INVERSE_ROW
+};
 
 static void emit_const(compiler *c, uint32_t dst, valtype t, uint64_t bits) {
     if (t == VT_I32 || t == VT_F32) {
@@ -155,8 +213,17 @@ static void emit_const(compiler *c, uint32_t dst, valtype t, uint64_t bits) {
     }
 }
 
+/* Two moves in a row, with no branch target between them, become one mov2. */
 static void emit_mov(compiler *c, uint32_t dst, uint32_t src) {
     if (dst == src) return;
+    if (c->emitting && c->len >= 3 && c->last_op_pos == c->len - 3 && c->label_pos <= c->last_op_pos &&
+        c->code[c->last_op_pos] == IOP_mov) {
+        c->code[c->last_op_pos] = IOP_mov2;
+        c->last_dst = NONE;
+        emit(c, dst);
+        emit(c, src);
+        return;
+    }
     emit_op(c, IOP_mov);
     emit(c, dst);
     emit(c, src);
@@ -175,7 +242,12 @@ static void emit_patch(compiler *c, uint32_t *list) {
     if (!c->oom) *list = pos;
 }
 
+/* Notes that a branch may land at the current position: nothing emitted before it may be
+ * merged with what comes after. */
+static void mark_label(compiler *c) { c->label_pos = (uint32_t)c->len; }
+
 static void patch_to(compiler *c, uint32_t list, uint32_t target) {
+    if (target == c->len) mark_label(c);
     while (list != NONE) {
         uint32_t next = c->code[list];
         c->code[list] = (uint32_t)((int64_t)target - (int64_t)list);
@@ -386,6 +458,15 @@ static void emit_return(compiler *c) {
         note_height(c, c->sp + n);
         for (uint32_t k = 0; k < n; k++) move_to(c, &c->stack[first + k], slot_off(c, c->sp + k));
         for (uint32_t k = 0; k < n; k++) emit_mov(c, local_off(k), slot_off(c, c->sp + k));
+    } else if (n == 1 && c->stack[first].kind != K_CONST) {
+        /* One result, already in some slot: move it and return in one instruction. */
+        const ventry *e = &c->stack[first];
+        uint32_t src = e->kind == K_LOCAL ? local_off(e->local) : slot_off(c, e->h);
+        if (src != 0) {
+            emit_op(c, IOP_ret1);
+            emit(c, src);
+            return;
+        }
     } else {
         for (uint32_t k = 0; k < n; k++) move_to(c, &c->stack[first + k], local_off(k));
     }
@@ -419,6 +500,42 @@ static void emit_jump(compiler *c, cframe *target) {
         emit_op(c, IOP_br);
         emit_patch(c, &target->patches);
     }
+}
+
+/* Emits a conditional branch on cond (taken when cond is nonzero if when_true, else when it is
+ * zero), all but its offset word, which the caller adds. A comparison that was the instruction
+ * just emitted and produced cond is folded into the branch instead of materialising a boolean. */
+static void emit_cond(compiler *c, ventry *cond, bool when_true) {
+    if (!c->emitting) return;
+    if (cond->kind == K_TEMP && c->last_dst != NONE && cond->id == c->last_dst_id) {
+        uint32_t pos = c->last_op_pos, op = c->code[pos];
+        uint32_t words[3];
+        uint32_t n = 0, fused = 0;
+        if (fused_form[op]) {
+            uint32_t cmp = when_true ? op : inverse_form[op];
+            fused = fused_form[cmp];
+            bool wide = (op >= IOP_i64_eq && op <= IOP_i64_ge_u_ri);
+            bool ri = ri_form[op] == 0; /* the _ri forms have no further _ri form */
+            n = 2 + (ri && wide ? 1 : 0);
+            for (uint32_t i = 0; i < n; i++) words[i] = c->code[pos + 2 + i];
+        } else if (op == IOP_i32_eqz || op == IOP_i64_eqz) {
+            bool wide = op == IOP_i64_eqz;
+            fused = wide ? (when_true ? IOP_br_i64_eq_ri : IOP_br_i64_ne_ri)
+                         : (when_true ? IOP_br_i32_eq_ri : IOP_br_i32_ne_ri);
+            words[0] = c->code[pos + 2];
+            words[1] = words[2] = 0;
+            n = wide ? 3 : 2;
+        }
+        if (fused) {
+            c->len = pos; /* drop the comparison: the branch computes it */
+            emit_op(c, fused);
+            for (uint32_t i = 0; i < n; i++) emit(c, words[i]);
+            return;
+        }
+    }
+    uint32_t off = operand(c, cond);
+    emit_op(c, when_true ? IOP_br_if : IOP_br_unless);
+    emit(c, off);
 }
 
 static bool read_label(compiler *c, cframe **out) {
@@ -460,19 +577,16 @@ static bool op_br_if(compiler *c) {
         if (!pop(c, types[i], &c->tmp[i])) return false;
     for (uint32_t i = 0; i < n; i++)
         if (!push_entry(c, c->tmp[i])) return false;
-    uint32_t cond_off = operand(c, &cond);
     if (!c->emitting) return true;
     if (t->kind == F_FUNC || label_moves_needed(c, t)) {
         uint32_t skip = NONE;
-        emit_op(c, IOP_br_unless);
-        emit(c, cond_off);
+        emit_cond(c, &cond, false);
         emit_patch(c, &skip);
         if (t->kind != F_FUNC) emit_label_moves(c, t);
         emit_jump(c, t);
         patch_to(c, skip, (uint32_t)c->len);
     } else {
-        emit_op(c, IOP_br_if);
-        emit(c, cond_off);
+        emit_cond(c, &cond, true);
         if (t->kind == F_LOOP)
             emit_rel(c, t->label);
         else
@@ -533,6 +647,7 @@ static bool op_br_table(compiler *c) {
                 }
             } else {
                 c->code[word] = (uint32_t)((int64_t)c->len - (int64_t)word);
+                mark_label(c);
                 if (t->kind != F_FUNC) emit_label_moves(c, t);
                 emit_jump(c, t);
             }
@@ -583,7 +698,6 @@ static bool op_block(compiler *c, uint8_t kind) {
     const valtype *params, *results;
     if (!read_blocktype(c, &np, &params, &nr, &results)) return false;
     ventry cond = {0};
-    uint32_t cond_off = 0;
     if (kind == F_IF) {
         if (!pop(c, VT_I32, &cond)) return false;
     }
@@ -601,19 +715,18 @@ static bool op_block(compiler *c, uint8_t kind) {
         for (uint32_t i = f->height; i < c->sp; i++) c->stack[i].h = i;
         note_height(c, c->sp);
     }
-    if (kind == F_IF) cond_off = operand(c, &cond);
     /* Every path into and out of a block sees all values in their home slots. */
     materialize_from(c, 0);
     if (!push_frame(c, kind, np, params, nr, results)) return false;
     f = top(c);
     if (kind == F_IF) {
-        emit_op(c, IOP_br_unless);
-        emit(c, cond_off);
+        emit_cond(c, &cond, false);
         emit_patch(c, &f->else_patch);
     }
     c->last_dst = NONE;
     if (kind == F_LOOP) {
         f->label = (uint32_t)c->len;
+        mark_label(c);
         fuel_begin(c);
         if (c->cfg.interruptible) emit_op(c, IOP_check);
     }
@@ -747,7 +860,7 @@ static bool op_call_indirect(compiler *c) {
     uint32_t idx_off = operand(c, &idx);
     if (!pop_args(c, t, &base)) return false;
     emit_op(c, IOP_call_indirect);
-    emit(c, tidx);
+    emit(c, c->m->canon[tidx]);
     emit(c, table);
     emit(c, idx_off);
     emit(c, slot_off(c, base));
@@ -781,13 +894,103 @@ static bool op_local_set(compiler *c, bool tee) {
     return true;
 }
 
+/* Whether e is the result of the instruction emitted last (so that instruction can be folded
+ * into the one consuming e: nothing else reads e, and no branch lands between them). */
+static bool produced_last(const compiler *c, const ventry *e) {
+    return c->emitting && e->kind == K_TEMP && c->last_dst != NONE && e->id == c->last_dst_id;
+}
+
+/* Removes the last instruction if it computed e as an i32 address (add, add with immediate,
+ * add of a shifted index), copying its operand words; returns the addressing mode of the fused
+ * memory instruction: 0 none, 1 _rr (2 words), 2 _ri (2 words), 3 _sh (3 words). */
+static int take_address(compiler *c, const ventry *e, uint32_t words[3]) {
+    if (!produced_last(c, e)) return 0;
+    uint32_t pos = c->last_op_pos, op = c->code[pos];
+    int mode = op == IOP_i32_add ? 1 : op == IOP_i32_add_ri ? 2 : op == IOP_i32_add_shl ? 3 : 0;
+    if (!mode) return 0;
+    for (int i = 0; i < (mode == 3 ? 3 : 2); i++) words[i] = c->code[pos + 2 + i];
+    c->len = pos;
+    c->last_dst = NONE;
+    return mode;
+}
+
+/* Whether a constant divisor makes division or remainder safe (no trap possible). */
+static bool safe_divisor(enum iop op, valtype t, uint64_t bits) {
+    bool is_signed = op == IOP_i32_div_s || op == IOP_i32_rem_s || op == IOP_i64_div_s || op == IOP_i64_rem_s;
+    uint64_t v = t == VT_I32 ? (uint32_t)bits : bits;
+    uint64_t minus_one = t == VT_I32 ? 0xFFFFFFFFu : UINT64_MAX;
+    return v != 0 && !(is_signed && v == minus_one);
+}
+
 static bool op_numeric(compiler *c, enum iop op, valtype in1, valtype in2, valtype out) {
     ventry a, b;
     uint32_t oa, ob = 0, dst;
     if (in2 != VT_NO && !pop(c, in2, &b)) return false;
     if (!pop(c, in1, &a)) return false;
+    if (in2 != VT_NO) {
+        /* A constant operand becomes an immediate: on the right as it is, on the left if the
+         * operation can swap its operands. */
+        enum iop ri = 0;
+        ventry *x = &a, *k = NULL;
+        if (b.kind == K_CONST) {
+            ri = ri_form[op];
+            if (!ri && divc_form[op] && safe_divisor(op, in2, b.bits)) ri = divc_form[op];
+            k = &b;
+        } else if (a.kind == K_CONST && swap_form[op]) {
+            ri = ri_form[swap_form[op]];
+            x = &b, k = &a;
+        }
+        /* x + 0, x | 0, x ^ 0, x - 0, x << 0, x >> 0, x * 1, x & -1: just x. */
+        if (ri && (in2 == VT_I32 || in2 == VT_I64) && x->type == out &&
+            (x->kind != K_TEMP || x->h == c->sp)) { /* a temporary must stay in its home slot */
+            uint64_t v = in2 == VT_I32 ? (uint32_t)k->bits : k->bits;
+            uint64_t ones = in2 == VT_I32 ? 0xFFFFFFFFu : UINT64_MAX;
+            enum iop base = k == &b ? op : swap_form[op];
+            bool zero_id = base == IOP_i32_add || base == IOP_i32_or || base == IOP_i32_xor ||
+                           base == IOP_i32_sub || base == IOP_i32_shl || base == IOP_i32_shr_u ||
+                           base == IOP_i32_shr_s || base == IOP_i64_add || base == IOP_i64_or ||
+                           base == IOP_i64_xor || base == IOP_i64_sub || base == IOP_i64_shl ||
+                           base == IOP_i64_shr_u || base == IOP_i64_shr_s;
+            bool shift = base == IOP_i32_shl || base == IOP_i32_shr_u || base == IOP_i32_shr_s ||
+                         base == IOP_i64_shl || base == IOP_i64_shr_u || base == IOP_i64_shr_s;
+            uint64_t mask = in2 == VT_I32 ? 31 : 63;
+            if ((zero_id && (shift ? (v & mask) == 0 : v == 0)) ||
+                ((base == IOP_i32_mul || base == IOP_i64_mul) && v == 1) ||
+                ((base == IOP_i32_and || base == IOP_i64_and) && v == ones)) {
+                ventry keep = *x;
+                return push_entry(c, keep);
+            }
+        }
+        if (ri) {
+            oa = operand(c, x);
+            if (!push_temp(c, out, &dst)) return false;
+            emit_op(c, ri);
+            uint32_t pos = (uint32_t)c->len;
+            emit(c, dst);
+            emit(c, oa);
+            emit_imm(c, in2, k->bits);
+            note_dst(c, pos);
+            return true;
+        }
+    }
     oa = operand(c, &a);
     if (in2 != VT_NO) ob = operand(c, &b);
+    /* base + (index << k), the address of an array element, in one instruction. */
+    if (op == IOP_i32_add && (produced_last(c, &a) || produced_last(c, &b)) &&
+        c->code[c->last_op_pos] == IOP_i32_shl_ri) {
+        uint32_t pos = c->last_op_pos, index = c->code[pos + 2], k = c->code[pos + 3];
+        uint32_t base = produced_last(c, &b) ? oa : ob;
+        c->len = pos;
+        if (!push_temp(c, out, &dst)) return false;
+        emit_op(c, IOP_i32_add_shl);
+        uint32_t at = (uint32_t)c->len;
+        emit(c, dst);
+        emit(c, base);
+        emit(c, index);
+        emit(c, k);
+        note_dst(c, at);
+        return true;
+    }
     if (!push_temp(c, out, &dst)) return false;
     emit_op(c, op);
     uint32_t pos = (uint32_t)c->len;
@@ -812,12 +1015,18 @@ static bool op_load(compiler *c, enum iop op, valtype t, unsigned bytes) {
     ventry addr;
     if (!read_memarg(c, bytes, &offset)) return false;
     if (!pop(c, VT_I32, &addr)) return false;
-    uint32_t oa = operand(c, &addr);
+    uint32_t words[3];
+    int mode = take_address(c, &addr, words);
+    uint32_t oa = mode ? 0 : operand(c, &addr);
     if (!push_temp(c, t, &dst)) return false;
-    emit_op(c, op);
+    emit_op(c, op + (enum iop)mode); /* the fused forms follow each load in the opcode space */
     uint32_t pos = (uint32_t)c->len;
     emit(c, dst);
-    emit(c, oa);
+    if (mode) {
+        for (int i = 0; i < (mode == 3 ? 3 : 2); i++) emit(c, words[i]);
+    } else {
+        emit(c, oa);
+    }
     emit(c, offset);
     note_dst(c, pos);
     return true;
@@ -828,9 +1037,17 @@ static bool op_store(compiler *c, enum iop op, valtype t, unsigned bytes) {
     ventry addr, val;
     if (!read_memarg(c, bytes, &offset)) return false;
     if (!pop(c, t, &val) || !pop(c, VT_I32, &addr)) return false;
-    uint32_t oa = operand(c, &addr), ov = operand(c, &val);
-    emit_op(c, op);
-    emit(c, oa);
+    /* The address computation can be folded only when the value needs no code of its own (it
+     * could otherwise land in a slot the address computation still has to read). */
+    uint32_t words[3];
+    int mode = val.kind == K_LOCAL ? take_address(c, &addr, words) : 0;
+    uint32_t oa = mode ? 0 : operand(c, &addr), ov = operand(c, &val);
+    emit_op(c, op + (enum iop)mode);
+    if (mode) {
+        for (int i = 0; i < (mode == 3 ? 3 : 2); i++) emit(c, words[i]);
+    } else {
+        emit(c, oa);
+    }
     emit(c, ov);
     emit(c, offset);
     return true;

@@ -301,6 +301,24 @@ static bool sec_type(decoder *d) {
         for (uint32_t k = 0; k < np + nr; k++) t->api[k] = (weft_valtype)types[k];
     }
     m->ntypes = n;
+    /* Identical signatures share one canonical index (open addressing on the hash), so that
+     * call_indirect can compare types by pointer. */
+    m->canon = malloc((n ? n : 1) * sizeof *m->canon);
+    uint32_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint32_t *slot = malloc(cap * sizeof *slot);
+    if (!m->canon || !slot) {
+        free(slot);
+        return rd_fail(r, WEFT_ERR_NOMEM, "out of memory");
+    }
+    memset(slot, 0xFF, cap * sizeof *slot);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h = (uint32_t)m->types[i].hash & (cap - 1);
+        while (slot[h] != UINT32_MAX && !functype_equal(&m->types[slot[h]], &m->types[i])) h = (h + 1) & (cap - 1);
+        if (slot[h] == UINT32_MAX) slot[h] = i;
+        m->canon[i] = slot[h];
+    }
+    free(slot);
     return true;
 }
 
@@ -757,6 +775,7 @@ static void module_destroy(weft_module *m) {
         free(m->types[i].api);
     }
     free(m->types);
+    free(m->canon);
     free(m->imports);
     free(m->funcs);
     free(m->tables);

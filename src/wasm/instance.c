@@ -134,7 +134,7 @@ WEFT_API weft_error *weft_instance_new(weft_store *s, weft_module *m, weft_linke
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
         const func_decl *fd = &m->funcs[i];
         weft_func *f = &inst->defined[i - m->nfunc_imports];
-        f->type = &m->types[fd->type];
+        f->type = &m->types[m->canon[fd->type]];
         f->store = s;
         f->inst = inst;
         f->index = i;

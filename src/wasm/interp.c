@@ -109,28 +109,56 @@ static inline uint64_t sat_u64_f64(double a) {
         trap_code = (code);                                                                     \
         goto trap;                                                                              \
     } while (0)
+/* The current instance's memory: its base in mb and size in ms (the size can change across
+ * calls and memory.grow; the base cannot). A module without memory sees an empty one. */
+static const weft_memory no_memory;
 #define LOAD_MEM()                                                                              \
     do {                                                                                        \
-        weft_memory *m_ = inst->mem;                                                            \
-        mb = m_ ? m_->base : NULL;                                                              \
-        ms = m_ ? m_->size : 0;                                                                 \
+        mem = inst->mem ? inst->mem : &no_memory;                                               \
+        mb = mem->base;                                                                         \
+        ms = mem->size;                                                                         \
     } while (0)
+
+/* Zeroes a callee's declared locals; most functions have few, so no call to memset. */
+static inline void zero_slots(uint64_t *p, uint32_t n) {
+    if (n <= 8) {
+        for (uint32_t i = 0; i < n; i++) p[i] = 0;
+    } else {
+        memset(p, 0, (size_t)n * 8);
+    }
+}
+
+/* WEFT_OPSTATS (a build option for tuning, never for use) counts executed instructions and
+ * adjacent pairs into the store, which prints them when freed. */
+#ifdef WEFT_OPSTATS
+#define COUNT_OP() opstats_count(s, &prev_op, *ip)
+#else
+#define COUNT_OP() ((void)0)
+#endif
 
 #ifdef WEFT_SWITCH_DISPATCH
 #define CASE(name) case IOP_##name:
 #define NEXT() goto dispatch
 #else
 #define CASE(name) L_##name:
-#define NEXT() goto *labels[*ip]
+#define NEXT()                                                                                  \
+    do {                                                                                        \
+        COUNT_OP();                                                                             \
+        goto *labels[*ip];                                                                      \
+    } while (0)
 #endif
 
-#define ARITY_NO 1
-#define ARITY_I32 2
-#define ARITY_I64 2
-#define ARITY_F32 2
-#define ARITY_F64 2
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
+/* Immediate operands: one word for 32-bit types, two (low first) for 64-bit ones. */
+static inline float bits_f32(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+static inline double bits_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return d; }
+#define IMM_u32(k) (ip[k])
+#define IMM_u64(k) ((uint64_t)ip[(k) + 1] << 32 | ip[k])
+#define IMM_f32(k) bits_f32(ip[k])
+#define IMM_f64(k) bits_f64(IMM_u64(k))
+#define IMMW_u32 1
+#define IMMW_u64 2
+#define IMMW_f32 1
+#define IMMW_f64 2
 
 #define PURE1(name, rd, wr, expr)                                                               \
     CASE(name) {                                                                                \
@@ -146,26 +174,70 @@ static inline uint64_t sat_u64_f64(double a) {
         ip += 4;                                                                                \
         NEXT();                                                                                 \
     }
+#define PURE_RI(name, rd, wr, expr)                                                             \
+    CASE(name##_ri) {                                                                           \
+        T_##rd a = LD_##rd(S(2)), b = IMM_##rd(3);                                              \
+        ST_##wr(S(1), (T_##wr)(expr));                                                          \
+        ip += 3 + IMMW_##rd;                                                                    \
+        NEXT();                                                                                 \
+    }
 #define HANDLE_PURE(opc, name, in1, in2, out, rd, wr, expr)                                     \
-    CAT(PURE, ARITY_##in2)(name, rd, wr, expr)
+    OPC_CAT(PURE, OPC_ARITY_##in2)(name, rd, wr, expr)                                          \
+    OPC_IF_BINARY(in2, PURE_RI(name, rd, wr, expr))
+#define HANDLE_DIVC(name, rd, expr) PURE_RI(name, rd, rd, expr)
 
-#define HANDLE_LOAD(opc, name, type, bytes, wr, expr)                                           \
-    CASE(name) {                                                                                \
-        uint64_t ea = (uint64_t)LD_u32(S(2)) + ip[3];                                           \
+/* Compare and branch: [op][a][b][rel] and [op][a][imm][rel], rel relative to its own word. */
+#define HANDLE_FUSED(name, rd, expr, inv)                                                       \
+    CASE(br_##name) {                                                                           \
+        T_##rd a = LD_##rd(S(1)), b = LD_##rd(S(2));                                            \
+        ip += (expr) ? 3 + (int32_t)ip[3] : 4;                                                  \
+        NEXT();                                                                                 \
+    }                                                                                           \
+    CASE(br_##name##_ri) {                                                                      \
+        T_##rd a = LD_##rd(S(1)), b = IMM_##rd(2);                                              \
+        ip += (expr) ? 2 + IMMW_##rd + (int32_t)ip[2 + IMMW_##rd] : 3 + IMMW_##rd;              \
+        NEXT();                                                                                 \
+    }
+
+/* Effective addresses of the plain and fused memory instructions; k is the operand word where
+ * the address operands start. */
+#define EA_plain(k) ((uint64_t)LD_u32(S(k)))
+#define EA_rr(k) ((uint64_t)(uint32_t)(LD_u32(S(k)) + LD_u32(S((k) + 1))))
+#define EA_ri(k) ((uint64_t)(uint32_t)(LD_u32(S(k)) + ip[(k) + 1]))
+#define EA_sh(k) ((uint64_t)(uint32_t)(LD_u32(S(k)) + (LD_u32(S((k) + 1)) << (ip[(k) + 2] & 31))))
+#define EAW_plain 1
+#define EAW_rr 2
+#define EAW_ri 2
+#define EAW_sh 3
+
+#define LOAD_FORM(name, suffix, mode, bytes, wr, expr)                                          \
+    CASE(name##suffix) {                                                                        \
+        uint64_t ea = EA_##mode(2) + ip[2 + EAW_##mode];                                        \
         if (ea + bytes > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                        \
         M_##bytes m = LDM(bytes, mb + ea);                                                      \
         ST_##wr(S(1), (T_##wr)(expr));                                                          \
-        ip += 4;                                                                                \
+        ip += 3 + EAW_##mode;                                                                   \
+        NEXT();                                                                                 \
+    }
+#define HANDLE_LOAD(opc, name, type, bytes, wr, expr)                                           \
+    LOAD_FORM(name, , plain, bytes, wr, expr)                                                   \
+    LOAD_FORM(name, _rr, rr, bytes, wr, expr)                                                   \
+    LOAD_FORM(name, _ri, ri, bytes, wr, expr)                                                   \
+    LOAD_FORM(name, _sh, sh, bytes, wr, expr)
+/* Stores: [op][address operands][value][offset]. */
+#define STORE_FORM(name, suffix, mode, bytes, rd)                                               \
+    CASE(name##suffix) {                                                                        \
+        uint64_t ea = EA_##mode(1) + ip[2 + EAW_##mode];                                        \
+        if (ea + bytes > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                        \
+        STM(bytes, mb + ea, LD_##rd(S(1 + EAW_##mode)));                                        \
+        ip += 3 + EAW_##mode;                                                                   \
         NEXT();                                                                                 \
     }
 #define HANDLE_STORE(opc, name, type, bytes, rd)                                                \
-    CASE(name) {                                                                                \
-        uint64_t ea = (uint64_t)LD_u32(S(1)) + ip[3];                                           \
-        if (ea + bytes > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                        \
-        STM(bytes, mb + ea, LD_##rd(S(2)));                                                     \
-        ip += 4;                                                                                \
-        NEXT();                                                                                 \
-    }
+    STORE_FORM(name, , plain, bytes, rd)                                                        \
+    STORE_FORM(name, _rr, rr, bytes, rd)                                                        \
+    STORE_FORM(name, _ri, ri, bytes, rd)                                                        \
+    STORE_FORM(name, _sh, sh, bytes, rd)
 
 /* Signed and unsigned integer division and remainder. */
 #define DIVOP(name, T, ST, SGN, op, is_div)                                                     \
@@ -201,37 +273,67 @@ static inline uint64_t sat_u64_f64(double a) {
         NEXT();                                                                                 \
     }
 
+#ifdef WEFT_OPSTATS
+static void opstats_count(weft_store *s, uint32_t *prev, uint32_t op) {
+    if (!s->opstats && !(s->opstats = calloc((size_t)(IOP_COUNT + 1) * (IOP_COUNT + 1), 8))) return;
+    s->opstats[(size_t)*prev * (IOP_COUNT + 1) + op]++;
+    *prev = op;
+}
+#endif
+
 weft_error *interp_run(weft_store *s, weft_func *func, uint64_t *fp) {
 #ifndef WEFT_SWITCH_DISPATCH
     static const void *const labels[IOP_COUNT] = {
 #define LBL(op, name, ...) [IOP_##name] = &&L_##name,
+#define LBL_MEM(op, name, ...) [IOP_##name] = &&L_##name, [IOP_##name##_rr] = &&L_##name##_rr, \
+        [IOP_##name##_ri] = &&L_##name##_ri, [IOP_##name##_sh] = &&L_##name##_sh,
+#define LBL_PURE(op, name, in1, in2, ...) [IOP_##name] = &&L_##name, OPC_IF_BINARY(in2, [IOP_##name##_ri] = &&L_##name##_ri,)
 #define LBL_INT(name, n) [IOP_##name] = &&L_##name,
-        WASM_PURE_OPS(LBL) WASM_TRAPPING_OPS(LBL) WASM_LOAD_OPS(LBL) WASM_STORE_OPS(LBL)
-            INTERNAL_OPS(LBL_INT)
+#define LBL_DIVC(name, ...) [IOP_##name##_ri] = &&L_##name##_ri,
+#define LBL_FUSED(name, ...) [IOP_br_##name] = &&L_br_##name, [IOP_br_##name##_ri] = &&L_br_##name##_ri,
+        WASM_PURE_OPS(LBL_PURE) WASM_TRAPPING_OPS(LBL) WASM_LOAD_OPS(LBL_MEM) WASM_STORE_OPS(LBL_MEM)
+            INTERNAL_OPS(LBL_INT) DIV_BY_CONST_OPS(LBL_DIVC) FUSED_CMP_OPS(LBL_FUSED)
 #undef LBL
+#undef LBL_PURE
+#undef LBL_MEM
 #undef LBL_INT
+#undef LBL_DIVC
+#undef LBL_FUSED
     };
 #endif
     const uint32_t entry_depth = s->depth;
     weft_instance *inst = func->inst;
     const uint32_t *ip = func->code;
+    const weft_memory *mem;
     uint8_t *mb;
     uint64_t ms;
+    /* The call stack lives in the store; its hot parts are kept here and written back whenever
+     * control leaves this loop (host calls, return to the host, traps). */
+    frame *frames = s->frames;
+    uint32_t depth = s->depth, frames_cap = s->frames_cap;
+    uint64_t *const stack_end = s->stack_end;
     weft_trap_code trap_code = WEFT_TRAP_NONE;
     weft_error *err = NULL;
     weft_func *callee;
     uint64_t *nfp;
+#ifdef WEFT_OPSTATS
+    uint32_t prev_op = IOP_COUNT;
+#endif
 
     /* The entry function takes a frame like any other; a sentinel (ip NULL) records it, so a
      * ret that finds the sentinel returns to the host. */
-    if ((s->depth >= s->frames_cap && !store_grow_frames(s)) || fp + func->frame_slots > s->stack_end)
-        return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
-    s->frames[s->depth++] = (frame){NULL, fp, func};
+    if (depth >= frames_cap) {
+        if (!store_grow_frames(s)) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
+        frames = s->frames, frames_cap = s->frames_cap;
+    }
+    if (fp + func->frame_slots > stack_end) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
+    frames[depth++] = (frame){NULL, fp, func};
     LOAD_MEM();
-    memset(fp + func->param_slots, 0, (size_t)func->local_slots * 8);
+    zero_slots(fp + func->param_slots, func->local_slots);
 
 #ifdef WEFT_SWITCH_DISPATCH
 dispatch:
+    COUNT_OP();
     switch ((enum iop)*ip) {
 #else
     NEXT();
@@ -240,6 +342,8 @@ dispatch:
     WASM_PURE_OPS(HANDLE_PURE)
     WASM_LOAD_OPS(HANDLE_LOAD)
     WASM_STORE_OPS(HANDLE_STORE)
+    DIV_BY_CONST_OPS(HANDLE_DIVC)
+    FUSED_CMP_OPS(HANDLE_FUSED)
 
     DIVOP(i32_div_s, uint32_t, u32, 1, /, 1)
     DIVOP(i32_div_u, uint32_t, u32, 0, /, 1)
@@ -290,13 +394,21 @@ dispatch:
     }
 
     CASE(ret) {
-        frame *fr = &s->frames[--s->depth];
-        if (!fr->ip) return NULL;
+    do_ret:;
+        frame *fr = &frames[--depth];
+        if (!fr->ip) {
+            s->depth = depth;
+            return NULL;
+        }
         ip = fr->ip;
         fp = fr->fp;
         func = fr->func;
-        inst = func->inst;
-        LOAD_MEM();
+        if (func->inst != inst) {
+            inst = func->inst;
+            LOAD_MEM();
+        } else {
+            ms = mem->size; /* the callee may have grown the memory */
+        }
         NEXT();
     }
 
@@ -312,13 +424,29 @@ dispatch:
         if (i >= t->size) TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
         callee = t->elems[i];
         if (!callee) TRAP(WEFT_TRAP_UNINITIALIZED_ELEM);
-        if (!functype_equal(callee->type, &inst->module->types[ip[1]]))
+        const functype *want = &inst->module->types[ip[1]]; /* canonical: usually the same pointer */
+        if (callee->type != want && !functype_equal(callee->type, want))
             TRAP(WEFT_TRAP_INDIRECT_TYPE);
         nfp = (uint64_t *)((char *)fp + ip[4]);
         ip += 5;
         goto do_call;
     }
 
+    CASE(mov2) { /* in order: the second may read what the first wrote */
+        ST_u64(S(1), LD_u64(S(2)));
+        ST_u64(S(3), LD_u64(S(4)));
+        ip += 5;
+        NEXT();
+    }
+    CASE(i32_add_shl) {
+        ST_u32(S(1), LD_u32(S(2)) + (LD_u32(S(3)) << (ip[4] & 31)));
+        ip += 5;
+        NEXT();
+    }
+    CASE(ret1) {
+        ST_u64((char *)fp, LD_u64(S(1)));
+        goto do_ret;
+    }
     CASE(mov) {
         ST_u64(S(1), LD_u64(S(2)));
         ip += 3;
@@ -487,19 +615,25 @@ dispatch:
 do_call:
     if (callee->host) {
         uint64_t *saved_sp = s->sp;
+        s->depth = depth; /* a host function may call back into wasm */
         s->sp = fp + func->frame_slots;
         if (s->sp < nfp + callee->type->nparams + callee->type->nresults)
             s->sp = nfp + callee->type->nparams + callee->type->nresults;
         err = host_call(s, callee, nfp, inst);
         s->sp = saved_sp;
+        frames = s->frames, frames_cap = s->frames_cap; /* nested calls may have grown them */
         if (err) goto fail;
         LOAD_MEM();
         NEXT();
     }
-    if (s->depth >= s->frames_cap && !store_grow_frames(s)) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
-    if (nfp + callee->frame_slots > s->stack_end) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
-    s->frames[s->depth++] = (frame){ip, fp, func};
-    memset(nfp + callee->param_slots, 0, (size_t)callee->local_slots * 8);
+    if (depth >= frames_cap) {
+        s->depth = depth;
+        if (!store_grow_frames(s)) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+        frames = s->frames, frames_cap = s->frames_cap;
+    }
+    if (nfp + callee->frame_slots > stack_end) TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+    frames[depth++] = (frame){ip, fp, func};
+    zero_slots(nfp + callee->param_slots, callee->local_slots);
     fp = nfp;
     func = callee;
     ip = callee->code;
@@ -515,8 +649,8 @@ fail:
     /* Name every active frame of this activation, innermost first. */
     if (err->kind == WEFT_ERR_TRAP) {
         err_add_frame(err, func->index, func->name);
-        for (uint32_t d = s->depth - 1; d > entry_depth; d--)
-            err_add_frame(err, s->frames[d].func->index, s->frames[d].func->name);
+        for (uint32_t d = depth - 1; d > entry_depth; d--)
+            err_add_frame(err, frames[d].func->index, frames[d].func->name);
     }
     s->depth = entry_depth;
     return err;

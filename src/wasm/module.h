@@ -122,6 +122,7 @@ struct weft_module {
 
     uint32_t ntypes;
     functype *types;
+    uint32_t *canon; /* per type: the first type index with the same signature */
 
     uint32_t nimports;
     import *imports;

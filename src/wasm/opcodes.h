@@ -227,20 +227,83 @@
     X(ref_func, 2)            /* dst, function index */                                         \
     X(ref_is_null, 2)         /* dst, src */                                                    \
     X(fuel, 1)                /* units to consume */                                            \
-    X(check, 0)               /* interrupt check at loop heads */
+    X(check, 0)               /* interrupt check at loop heads */                               \
+    X(ret1, 1)                /* src: moves one result to slot 0, then returns */               \
+    X(mov2, 4)                /* dst1, src1, dst2, src2: two moves in one dispatch */           \
+    X(i32_add_shl, 4)         /* dst, a, b, k: a + (b << k), an address with a scaled index */
 
-/* The internal opcode space: every table above, in this order. */
+/* Integer division and remainder by a constant the compiler has checked (not 0, and not -1 for
+ * the signed ones), so they cannot trap. X(name, read, expr) with b the constant. */
+#define DIV_BY_CONST_OPS(X)                                                                     \
+    X(i32_div_s, u32, (uint32_t)((int32_t)a / (int32_t)b))                                      \
+    X(i32_div_u, u32, a / b)                                                                    \
+    X(i32_rem_s, u32, (uint32_t)((int32_t)a % (int32_t)b))                                      \
+    X(i32_rem_u, u32, a % b)                                                                    \
+    X(i64_div_s, u64, (uint64_t)((int64_t)a / (int64_t)b))                                      \
+    X(i64_div_u, u64, a / b)                                                                    \
+    X(i64_rem_s, u64, (uint64_t)((int64_t)a % (int64_t)b))                                      \
+    X(i64_rem_u, u64, a % b)
+
+/* Integer comparisons a conditional branch absorbs: "br_<name> a, b, rel" jumps when the
+ * comparison holds, without materialising its result. X(name, read, expr, inverse) */
+#define FUSED_CMP_OPS(X)                                                                        \
+    X(i32_eq, u32, a == b, i32_ne)                                                              \
+    X(i32_ne, u32, a != b, i32_eq)                                                              \
+    X(i32_lt_s, u32, (int32_t)a < (int32_t)b, i32_ge_s)                                         \
+    X(i32_lt_u, u32, a < b, i32_ge_u)                                                           \
+    X(i32_gt_s, u32, (int32_t)a > (int32_t)b, i32_le_s)                                         \
+    X(i32_gt_u, u32, a > b, i32_le_u)                                                           \
+    X(i32_le_s, u32, (int32_t)a <= (int32_t)b, i32_gt_s)                                        \
+    X(i32_le_u, u32, a <= b, i32_gt_u)                                                          \
+    X(i32_ge_s, u32, (int32_t)a >= (int32_t)b, i32_lt_s)                                        \
+    X(i32_ge_u, u32, a >= b, i32_lt_u)                                                          \
+    X(i64_eq, u64, a == b, i64_ne)                                                              \
+    X(i64_ne, u64, a != b, i64_eq)                                                              \
+    X(i64_lt_s, u64, (int64_t)a < (int64_t)b, i64_ge_s)                                         \
+    X(i64_lt_u, u64, a < b, i64_ge_u)                                                           \
+    X(i64_gt_s, u64, (int64_t)a > (int64_t)b, i64_le_s)                                         \
+    X(i64_gt_u, u64, a > b, i64_le_u)                                                           \
+    X(i64_le_s, u64, (int64_t)a <= (int64_t)b, i64_gt_s)                                        \
+    X(i64_le_u, u64, a <= b, i64_gt_u)                                                          \
+    X(i64_ge_s, u64, (int64_t)a >= (int64_t)b, i64_lt_s)                                        \
+    X(i64_ge_u, u64, a >= b, i64_lt_u)
+
+/* Helpers to expand a table row only for binary operations (in2 is a type, not NO). */
+#define OPC_ARITY_NO 1
+#define OPC_ARITY_I32 2
+#define OPC_ARITY_I64 2
+#define OPC_ARITY_F32 2
+#define OPC_ARITY_F64 2
+#define OPC_CAT_(a, b) a##b
+#define OPC_CAT(a, b) OPC_CAT_(a, b)
+#define OPC_IF_BINARY(in2, ...) OPC_CAT(OPC_IF_BINARY_, OPC_ARITY_##in2)(__VA_ARGS__)
+#define OPC_IF_BINARY_1(...)
+#define OPC_IF_BINARY_2(...) __VA_ARGS__
+
+/* Loads and stores whose address is computed by the instruction itself (the i32.add that fed
+ * them is folded in), for every load and store: _rr: base + index; _ri: base + immediate;
+ * _sh: base + (index << k). The sum wraps at 32 bits as the i32.add did, then the memarg offset
+ * is added without wrapping. */
+
+/* The internal opcode space: every table above, in this order. For every binary pure operation
+ * there is also <name>_ri, whose right operand is an immediate (one word for 32-bit types, two
+ * for 64-bit ones) instead of a slot; every fused comparison has br_<name> and br_<name>_ri. */
 enum iop {
-#define IOP_PURE(op, name, ...) IOP_##name,
+#define IOP_PURE(op, name, in1, in2, ...) IOP_##name, OPC_IF_BINARY(in2, IOP_##name##_ri,)
 #define IOP_TRAP(op, name, ...) IOP_##name,
-#define IOP_MEM(op, name, ...) IOP_##name,
+#define IOP_MEM(op, name, ...) IOP_##name, IOP_##name##_rr, IOP_##name##_ri, IOP_##name##_sh,
 #define IOP_INT(name, n) IOP_##name,
+#define IOP_DIVC(name, ...) IOP_##name##_ri,
+#define IOP_FUSED(name, ...) IOP_br_##name, IOP_br_##name##_ri,
     WASM_PURE_OPS(IOP_PURE) WASM_TRAPPING_OPS(IOP_TRAP) WASM_LOAD_OPS(IOP_MEM)
-        WASM_STORE_OPS(IOP_MEM) INTERNAL_OPS(IOP_INT)
+        WASM_STORE_OPS(IOP_MEM) INTERNAL_OPS(IOP_INT) DIV_BY_CONST_OPS(IOP_DIVC)
+            FUSED_CMP_OPS(IOP_FUSED)
 #undef IOP_PURE
 #undef IOP_TRAP
 #undef IOP_MEM
 #undef IOP_INT
+#undef IOP_DIVC
+#undef IOP_FUSED
     IOP_COUNT
 };
 

@@ -39,6 +39,9 @@ struct weft_store {
 
     uint64_t fuel;
     atomic_int interrupt;
+#ifdef WEFT_OPSTATS
+    uint64_t *opstats; /* [previous op][op] counts, IOP_COUNT + 1 squared; row IOP_COUNT: entry */
+#endif
 
     struct {
         uint8_t kind;

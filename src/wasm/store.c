@@ -15,6 +15,42 @@ WEFT_API weft_engine *weft_engine_new(const weft_engine_config *cfg) {
 
 WEFT_API void weft_engine_free(weft_engine *e) { free(e); }
 
+#ifdef WEFT_OPSTATS
+#include <stdio.h>
+#include "opcodes.h"
+const char *iop_name(uint32_t op); /* disasm.c */
+/* Prints the most frequent instructions and adjacent pairs to stderr (tuning builds only). */
+static void opstats_print(const uint64_t *st) {
+    enum { N = IOP_COUNT + 1, TOP = 60 };
+    if (!st) return;
+    uint64_t total = 0, single[IOP_COUNT + 1] = {0};
+    for (size_t i = 0; i < (size_t)N * N; i++) {
+        total += st[i];
+        single[i % N] += st[i];
+    }
+    fprintf(stderr, "opstats: %llu instructions\n", (unsigned long long)total);
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t shown_below = UINT64_MAX;
+        for (int k = 0; k < TOP; k++) {
+            uint64_t best = 0;
+            size_t at = 0;
+            size_t n = pass ? (size_t)N * N : (size_t)N;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t v = pass ? st[i] : single[i];
+                if (v > best && v < shown_below) best = v, at = i;
+            }
+            if (!best) break;
+            shown_below = best;
+            if (pass)
+                fprintf(stderr, "  pair %6.2f%%  %s -> %s\n", 100.0 * best / total,
+                        at / N < IOP_COUNT ? iop_name((uint32_t)(at / N)) : "(entry)", iop_name((uint32_t)(at % N)));
+            else
+                fprintf(stderr, "  op   %6.2f%%  %s\n", 100.0 * best / total, iop_name((uint32_t)at));
+        }
+    }
+}
+#endif
+
 WEFT_API weft_store *weft_store_new(weft_engine *e, const weft_limits *limits) {
     weft_store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
@@ -96,6 +132,10 @@ WEFT_API void weft_store_free(weft_store *s) {
     }
     free(s->objs);
     free(s->frames);
+#ifdef WEFT_OPSTATS
+    opstats_print(s->opstats);
+    free(s->opstats);
+#endif
     if (s->stack) munmap(s->stack, (size_t)s->limits.max_stack_slots * 8);
     free(s);
 }
