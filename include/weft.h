@@ -165,6 +165,10 @@ typedef struct weft_engine_config {
     /* Emit interrupt checks at loop heads and function entries so weft_store_interrupt and
      * deadlines can stop a running guest. Off by default, and then it costs nothing. */
     bool interruptible;
+    /* Compile to plain instructions only: no superinstructions (immediate operands, fused
+     * compare-and-branch, folded addressing, ...). Slower; for testing that fusion changes no
+     * result. Builds configured with -DWEFT_FUSION=OFF behave so whatever this says. */
+    bool disable_fusion;
 } weft_engine_config;
 
 /* cfg may be NULL for defaults. The config is copied. Free with weft_engine_free (NULL is a

@@ -71,6 +71,7 @@ struct compiler {
     size_t len, cap;
     bool oom;
     bool emitting;
+    bool fuse; /* emit superinstructions */
 
     uint32_t last_op_pos; /* position of the last instruction emitted */
     uint32_t label_pos;   /* the latest position a branch may jump to */
@@ -216,7 +217,7 @@ static void emit_const(compiler *c, uint32_t dst, valtype t, uint64_t bits) {
 /* Two moves in a row, with no branch target between them, become one mov2. */
 static void emit_mov(compiler *c, uint32_t dst, uint32_t src) {
     if (dst == src) return;
-    if (c->emitting && c->len >= 3 && c->last_op_pos == c->len - 3 && c->label_pos <= c->last_op_pos &&
+    if (c->fuse && c->emitting && c->len >= 3 && c->last_op_pos == c->len - 3 && c->label_pos <= c->last_op_pos &&
         c->code[c->last_op_pos] == IOP_mov) {
         c->code[c->last_op_pos] = IOP_mov2;
         c->last_dst = NONE;
@@ -458,7 +459,7 @@ static void emit_return(compiler *c) {
         note_height(c, c->sp + n);
         for (uint32_t k = 0; k < n; k++) move_to(c, &c->stack[first + k], slot_off(c, c->sp + k));
         for (uint32_t k = 0; k < n; k++) emit_mov(c, local_off(k), slot_off(c, c->sp + k));
-    } else if (n == 1 && c->stack[first].kind != K_CONST) {
+    } else if (c->fuse && n == 1 && c->stack[first].kind != K_CONST) {
         /* One result, already in some slot: move it and return in one instruction. */
         const ventry *e = &c->stack[first];
         uint32_t src = e->kind == K_LOCAL ? local_off(e->local) : slot_off(c, e->h);
@@ -507,7 +508,7 @@ static void emit_jump(compiler *c, cframe *target) {
  * just emitted and produced cond is folded into the branch instead of materialising a boolean. */
 static void emit_cond(compiler *c, ventry *cond, bool when_true) {
     if (!c->emitting) return;
-    if (cond->kind == K_TEMP && c->last_dst != NONE && cond->id == c->last_dst_id) {
+    if (c->fuse && cond->kind == K_TEMP && c->last_dst != NONE && cond->id == c->last_dst_id) {
         uint32_t pos = c->last_op_pos, op = c->code[pos];
         uint32_t words[3];
         uint32_t n = 0, fused = 0;
@@ -904,7 +905,7 @@ static bool produced_last(const compiler *c, const ventry *e) {
  * add of a shifted index), copying its operand words; returns the addressing mode of the fused
  * memory instruction: 0 none, 1 _rr (2 words), 2 _ri (2 words), 3 _sh (3 words). */
 static int take_address(compiler *c, const ventry *e, uint32_t words[3]) {
-    if (!produced_last(c, e)) return 0;
+    if (!c->fuse || !produced_last(c, e)) return 0;
     uint32_t pos = c->last_op_pos, op = c->code[pos];
     int mode = op == IOP_i32_add ? 1 : op == IOP_i32_add_ri ? 2 : op == IOP_i32_add_shl ? 3 : 0;
     if (!mode) return 0;
@@ -927,7 +928,7 @@ static bool op_numeric(compiler *c, enum iop op, valtype in1, valtype in2, valty
     uint32_t oa, ob = 0, dst;
     if (in2 != VT_NO && !pop(c, in2, &b)) return false;
     if (!pop(c, in1, &a)) return false;
-    if (in2 != VT_NO) {
+    if (in2 != VT_NO && c->fuse) {
         /* A constant operand becomes an immediate: on the right as it is, on the left if the
          * operation can swap its operands. */
         enum iop ri = 0;
@@ -976,7 +977,7 @@ static bool op_numeric(compiler *c, enum iop op, valtype in1, valtype in2, valty
     oa = operand(c, &a);
     if (in2 != VT_NO) ob = operand(c, &b);
     /* base + (index << k), the address of an array element, in one instruction. */
-    if (op == IOP_i32_add && (produced_last(c, &a) || produced_last(c, &b)) &&
+    if (c->fuse && op == IOP_i32_add && (produced_last(c, &a) || produced_last(c, &b)) &&
         c->code[c->last_op_pos] == IOP_i32_shl_ri) {
         uint32_t pos = c->last_op_pos, index = c->code[pos + 2], k = c->code[pos + 3];
         uint32_t base = produced_last(c, &b) ? oa : ob;
@@ -1469,6 +1470,11 @@ compiler *compiler_new(weft_module *m, const weft_engine_config *cfg) {
     if (!c) return NULL;
     c->m = m;
     c->cfg = *cfg;
+#ifdef WEFT_NO_FUSION
+    c->fuse = false;
+#else
+    c->fuse = !cfg->disable_fusion;
+#endif
     return c;
 }
 

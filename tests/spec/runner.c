@@ -321,6 +321,7 @@ static void usage(FILE *f) {
             "  --verbose           list skipped modules and message/category mismatches,\n"
             "                      and let spectest.print* print\n"
             "  --list-failures N   failure lines shown per file (default 5)\n"
+            "  --no-fusion         compile without superinstructions (results must not change)\n"
             "  FILTER              run only files whose name contains it (\"i32\", "
             "\"simd/simd_lane\")\n"
             "Exit status: 0 all passed, 1 failures, 2 usage, 77 suite not found.\n",
@@ -387,6 +388,7 @@ static void print_file(const spec_opts *o, const char *rel, const spec_result *r
 
 int main(int argc, char **argv) {
     spec_opts o = {.verbose = false, .list_failures = 5};
+    bool no_fusion = false;
     const char *suite = NULL, *work = WEFT_SPEC_WORK_DIR;
     char **filters = calloc((size_t)argc, sizeof *filters);
     size_t nfilters = 0;
@@ -408,6 +410,8 @@ int main(int argc, char **argv) {
             work = argv[++i];
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o.verbose = true;
+        } else if (strcmp(a, "--no-fusion") == 0) {
+            no_fusion = true;
         } else if (strcmp(a, "--list-failures") == 0 && i + 1 < argc) {
             if (!parse_count(argv[++i], &o.list_failures)) {
                 fprintf(stderr, "weft-spec: --list-failures wants a number, not \"%s\"\n",
@@ -454,7 +458,8 @@ int main(int argc, char **argv) {
         }
     }
 
-    engine = weft_engine_new(NULL);
+    weft_engine_config cfg = {.disable_fusion = no_fusion};
+    engine = weft_engine_new(&cfg);
     if (engine == NULL) {
         fprintf(stderr, "weft-spec: weft_engine_new failed\n");
         status = 1;
