@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "opcodes.h"
+#include "runtime.h"
 
 #define NONE UINT32_MAX
 
@@ -74,6 +75,7 @@ struct compiler {
     bool fuse; /* emit superinstructions */
 
     uint32_t last_op_pos; /* position of the last instruction emitted */
+    uint32_t prev_op_pos; /* and of the one before it */
     uint32_t label_pos;   /* the latest position a branch may jump to */
     uint32_t last_dst;    /* position of the destination word of the last instruction, or NONE */
     uint32_t last_dst_id; /* the push that instruction produced */
@@ -140,10 +142,51 @@ static void emit(compiler *c, uint32_t w) {
     c->code[c->len++] = w;
 }
 
+/* The shifted-operand form of op (an i32 add, xor, or, and) whose operand is a shift by a
+ * constant, or 0. */
+static enum iop shifted_form(enum iop op, uint32_t shift) {
+    static const struct {
+        uint16_t op, shift, form;
+    } rows[] = {
+        {IOP_i32_xor, IOP_i32_rotl_ri, IOP_i32_xor_rotl}, {IOP_i32_xor, IOP_i32_rotr_ri, IOP_i32_xor_rotr},
+        {IOP_i32_xor, IOP_i32_shl_ri, IOP_i32_xor_shl},   {IOP_i32_xor, IOP_i32_shr_u_ri, IOP_i32_xor_shr_u},
+        {IOP_i32_xor, IOP_i32_shr_s_ri, IOP_i32_xor_shr_s}, {IOP_i32_or, IOP_i32_shl_ri, IOP_i32_or_shl},
+        {IOP_i32_or, IOP_i32_shr_u_ri, IOP_i32_or_shr_u}, {IOP_i32_or, IOP_i32_rotl_ri, IOP_i32_or_rotl},
+        {IOP_i32_and, IOP_i32_shr_u_ri, IOP_i32_and_shr_u}, {IOP_i32_and, IOP_i32_shl_ri, IOP_i32_and_shl},
+        {IOP_i32_add, IOP_i32_rotl_ri, IOP_i32_add_rotl}, {IOP_i32_add, IOP_i32_shr_u_ri, IOP_i32_add_shr_u},
+        {IOP_i32_add, IOP_i32_shr_s_ri, IOP_i32_add_shr_s}, {IOP_i32_add, IOP_i32_shl_ri, IOP_i32_add_shl},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].op == op && rows[i].shift == shift) return (enum iop)rows[i].form;
+    return 0;
+}
+
+/* Branches that can ride along with an i32 increment emitted just before them. */
+static const uint16_t inc_form[IOP_COUNT] = {
+#define INC_ROW(name, rd, expr, inv) [IOP_br_##name] = IOP_inc_br_##name, [IOP_br_##name##_ri] = IOP_inc_br_##name##_ri,
+    FUSED_CMP_OPS(INC_ROW)
+#undef INC_ROW
+    [IOP_br_if] = IOP_inc_br_if, [IOP_br_unless] = IOP_inc_br_unless, [IOP_br] = IOP_inc_br,
+};
+
 static void emit_op(compiler *c, enum iop op) {
     c->last_dst = NONE;
+    /* i32.add_ri (a loop counter) then a branch: one instruction, if no branch lands between. */
+    if (c->fuse && c->emitting && inc_form[op] && c->len >= 4 && c->last_op_pos == c->len - 4 &&
+        c->label_pos <= c->last_op_pos && c->code[c->last_op_pos] == IOP_i32_add_ri) {
+        c->code[c->last_op_pos] = inc_form[op];
+        return; /* the branch's operands follow the increment's */
+    }
+    c->prev_op_pos = c->last_op_pos;
     c->last_op_pos = (uint32_t)c->len;
     emit(c, op);
+}
+
+/* Removes the last instruction (folded into the one being emitted). */
+static void drop_last(compiler *c) {
+    c->len = c->last_op_pos;
+    c->last_op_pos = c->prev_op_pos;
+    c->last_dst = NONE;
 }
 
 static void emit_imm(compiler *c, valtype t, uint64_t bits) {
@@ -528,7 +571,7 @@ static void emit_cond(compiler *c, ventry *cond, bool when_true) {
             n = wide ? 3 : 2;
         }
         if (fused) {
-            c->len = pos; /* drop the comparison: the branch computes it */
+            drop_last(c); /* the branch computes the comparison itself */
             emit_op(c, fused);
             for (uint32_t i = 0; i < n; i++) emit(c, words[i]);
             return;
@@ -886,6 +929,16 @@ static bool op_local_set(compiler *c, bool tee) {
     if (v.kind == K_TEMP && c->last_dst != NONE && v.id == c->last_dst_id) {
         c->code[c->last_dst] = dst; /* the producer writes the local directly */
         c->last_dst = NONE;
+        /* Two i32 adds of constants in a row, both into locals (pointer and counter steps):
+         * one instruction, unless a branch lands between them. */
+        uint32_t p = c->prev_op_pos, q = c->last_op_pos;
+        if (c->fuse && c->emitting && q == p + 4 && q + 4 == c->len && c->label_pos <= p &&
+            c->code[p] == IOP_i32_add_ri && c->code[q] == IOP_i32_add_ri && c->code[p + 1] < slot_off(c, 0)) {
+            c->code[p] = IOP_i32_add_ri2;
+            memmove(&c->code[q], &c->code[q + 1], 3 * sizeof c->code[0]);
+            c->len--;
+            c->last_op_pos = p;
+        }
     } else if (v.kind == K_LOCAL && v.local == x) {
         /* local.set of its own value: nothing to do */
     } else {
@@ -910,8 +963,7 @@ static int take_address(compiler *c, const ventry *e, uint32_t words[3]) {
     int mode = op == IOP_i32_add ? 1 : op == IOP_i32_add_ri ? 2 : op == IOP_i32_add_shl ? 3 : 0;
     if (!mode) return 0;
     for (int i = 0; i < (mode == 3 ? 3 : 2); i++) words[i] = c->code[pos + 2 + i];
-    c->len = pos;
-    c->last_dst = NONE;
+    drop_last(c);
     return mode;
 }
 
@@ -976,19 +1028,40 @@ static bool op_numeric(compiler *c, enum iop op, valtype in1, valtype in2, valty
     }
     oa = operand(c, &a);
     if (in2 != VT_NO) ob = operand(c, &b);
-    /* base + (index << k), the address of an array element, in one instruction. */
-    if (c->fuse && op == IOP_i32_add && (produced_last(c, &a) || produced_last(c, &b)) &&
-        c->code[c->last_op_pos] == IOP_i32_shl_ri) {
+    /* a op shift(b, k): hash mixing, and base + (index << k), the address of an array element
+     * (which a following load or store folds in turn). */
+    enum iop sform;
+    if (c->fuse && in2 == VT_I32 && (produced_last(c, &a) || produced_last(c, &b)) &&
+        (sform = shifted_form(op, c->code[c->last_op_pos]))) {
         uint32_t pos = c->last_op_pos, index = c->code[pos + 2], k = c->code[pos + 3];
         uint32_t base = produced_last(c, &b) ? oa : ob;
-        c->len = pos;
+        drop_last(c);
         if (!push_temp(c, out, &dst)) return false;
-        emit_op(c, IOP_i32_add_shl);
+        emit_op(c, sform);
         uint32_t at = (uint32_t)c->len;
         emit(c, dst);
         emit(c, base);
         emit(c, index);
         emit(c, k);
+        note_dst(c, at);
+        return true;
+    }
+    /* x + a * b and x - a * b in one instruction, each step still rounded on its own. */
+    bool fadd = op == IOP_f64_add || op == IOP_f32_add, fsub = op == IOP_f64_sub || op == IOP_f32_sub;
+    enum iop mul = op == IOP_f64_add || op == IOP_f64_sub ? IOP_f64_mul : IOP_f32_mul;
+    if (c->fuse && (fadd || fsub) && (produced_last(c, &b) || (fadd && produced_last(c, &a))) &&
+        c->code[c->last_op_pos] == mul) {
+        uint32_t pos = c->last_op_pos, ma = c->code[pos + 2], mb = c->code[pos + 3];
+        uint32_t x = produced_last(c, &b) ? oa : ob;
+        drop_last(c);
+        if (!push_temp(c, out, &dst)) return false;
+        emit_op(c, fadd ? (mul == IOP_f64_mul ? IOP_f64_madd : IOP_f32_madd)
+                        : (mul == IOP_f64_mul ? IOP_f64_msub : IOP_f32_msub));
+        uint32_t at = (uint32_t)c->len;
+        emit(c, dst);
+        emit(c, x);
+        emit(c, ma);
+        emit(c, mb);
         note_dst(c, at);
         return true;
     }
@@ -1535,6 +1608,14 @@ bool compiler_function(compiler *c, uint32_t fidx, reader *body) {
         goto fail;
     }
     fd->frame_slots = (uint32_t)slots;
+    /* Thread the finished code: every opcode word becomes its handler's offset. */
+    const int32_t *handlers = interp_handler_offsets();
+    for (uint32_t pc = fd->code_off; handlers && pc < c->len;) {
+        uint32_t op = c->code[pc];
+        int words = op == IOP_br_table ? 2 + (int)c->code[pc + 2] + 1 : iop_table[op].words;
+        c->code[pc] = (uint32_t)handlers[op];
+        pc += 1 + (uint32_t)words;
+    }
     return true;
 fail:
     if (c->oom && !body->err->set) (void)rd_fail(body, WEFT_ERR_NOMEM, "out of memory compiling function %u", fidx);

@@ -7,39 +7,9 @@
 #include "error.h"
 #include "module.h"
 #include "opcodes.h"
+#include "runtime.h"
 
-typedef struct iop_info {
-    const char *name;
-    int words; /* operand words after the opcode; -1 for br_table */
-} iop_info;
 
-static const iop_info iop_table[IOP_COUNT] = {
-#define INFO_PURE(op, name, in1, in2, out, rd, wr, expr)                                        \
-    [IOP_##name] = {#name, 2 + (VT2_##in2 != 0)},                                               \
-    OPC_IF_BINARY(in2, [IOP_##name##_ri] = {#name "_ri", 2 + IMMW_##rd},)
-#define INFO_TRAP(op, name, in1, in2, out) [IOP_##name] = {#name, 2 + (VT2_##in2 != 0)},
-#define INFO_MEM(op, name, ...)                                                                 \
-    [IOP_##name] = {#name, 3}, [IOP_##name##_rr] = {#name "_rr", 4},                           \
-    [IOP_##name##_ri] = {#name "_ri", 4}, [IOP_##name##_sh] = {#name "_sh", 5},
-#define INFO_INT(name, n) [IOP_##name] = {#name, n},
-#define INFO_DIVC(name, rd, expr) [IOP_##name##_ri] = {#name "_ri", 2 + IMMW_##rd},
-#define INFO_FUSED(name, rd, expr, inv)                                                         \
-    [IOP_br_##name] = {"br_" #name, 3}, [IOP_br_##name##_ri] = {"br_" #name "_ri", 2 + IMMW_##rd},
-#define IMMW_u32 1
-#define IMMW_u64 2
-#define IMMW_f32 1
-#define IMMW_f64 2
-#define VT2_NO 0
-#define VT2_I32 1
-#define VT2_I64 1
-#define VT2_F32 1
-#define VT2_F64 1
-    WASM_PURE_OPS(INFO_PURE) WASM_TRAPPING_OPS(INFO_TRAP) WASM_LOAD_OPS(INFO_MEM)
-        WASM_STORE_OPS(INFO_MEM) INTERNAL_OPS(INFO_INT) DIV_BY_CONST_OPS(INFO_DIVC)
-            FUSED_CMP_OPS(INFO_FUSED)
-};
-
-const char *iop_name(uint32_t op) { return op < IOP_COUNT && iop_table[op].name ? iop_table[op].name : "?"; }
 
 WEFT_API char *weft_module_disasm(const weft_module *m, uint32_t func) {
     if (func >= m->nfuncs || m->funcs[func].imported) return NULL;
@@ -62,7 +32,7 @@ WEFT_API char *weft_module_disasm(const weft_module *m, uint32_t func) {
     EMIT("%s: %u params, %u locals, %u slots, %u words\n", module_func_name(m, func),
          fd->param_slots, fd->local_slots, fd->frame_slots, fd->code_len);
     for (uint32_t pc = 0; pc < fd->code_len;) {
-        uint32_t op = code[pc];
+        uint32_t op = interp_opcode_of(code[pc]);
         if (op >= IOP_COUNT) {
             EMIT("%5u  ?? %u\n", pc, op);
             break;

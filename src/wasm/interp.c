@@ -136,9 +136,20 @@ static inline void zero_slots(uint64_t *p, uint32_t n) {
 #define COUNT_OP() ((void)0)
 #endif
 
+/* Dispatch. Direct threading (the default under GCC and clang): once a function is compiled,
+ * each opcode word is replaced by its handler's offset from a base label, so dispatch is one
+ * load, an add and a jump. With WEFT_OPSTATS the words stay opcodes and go through a table;
+ * with WEFT_SWITCH_DISPATCH (portable C) through a switch. */
+#if !defined(WEFT_SWITCH_DISPATCH) && !defined(WEFT_OPSTATS)
+#define WEFT_THREADED 1
+#endif
+
 #ifdef WEFT_SWITCH_DISPATCH
 #define CASE(name) case IOP_##name:
 #define NEXT() goto dispatch
+#elif defined(WEFT_THREADED)
+#define CASE(name) L_##name:
+#define NEXT() goto *(const void *)((const char *)&&L_unreachable + (int32_t)*ip)
 #else
 #define CASE(name) L_##name:
 #define NEXT()                                                                                  \
@@ -186,6 +197,20 @@ static inline double bits_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return 
     OPC_IF_BINARY(in2, PURE_RI(name, rd, wr, expr))
 #define HANDLE_DIVC(name, rd, expr) PURE_RI(name, rd, rd, expr)
 
+/* [op][dst][a][b][k]: a op shift(b, k). */
+#define SH_shl(b, k) ((b) << ((k) & 31))
+#define SH_shr_u(b, k) ((b) >> ((k) & 31))
+#define SH_shr_s(b, k) ((uint32_t)((int32_t)(b) >> ((k) & 31)))
+#define SH_rotl(b, k) (((b) << ((k) & 31)) | ((b) >> ((32 - (k)) & 31)))
+#define SH_rotr(b, k) (((b) >> ((k) & 31)) | ((b) << ((32 - (k)) & 31)))
+#define HANDLE_SHIFTED(name, op, shift)                                                         \
+    CASE(name) {                                                                                \
+        uint32_t a = LD_u32(S(2)), b = LD_u32(S(3)), k = ip[4];                                 \
+        ST_u32(S(1), a op SH_##shift(b, k));                                                    \
+        ip += 5;                                                                                \
+        NEXT();                                                                                 \
+    }
+
 /* Compare and branch: [op][a][b][rel] and [op][a][imm][rel], rel relative to its own word. */
 #define HANDLE_FUSED(name, rd, expr, inv)                                                       \
     CASE(br_##name) {                                                                           \
@@ -196,6 +221,18 @@ static inline double bits_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return 
     CASE(br_##name##_ri) {                                                                      \
         T_##rd a = LD_##rd(S(1)), b = IMM_##rd(2);                                              \
         ip += (expr) ? 2 + IMMW_##rd + (int32_t)ip[2 + IMMW_##rd] : 3 + IMMW_##rd;              \
+        NEXT();                                                                                 \
+    }                                                                                           \
+    CASE(inc_br_##name) {                                                                       \
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);                                                     \
+        T_##rd a = LD_##rd(S(4)), b = LD_##rd(S(5));                                            \
+        ip += (expr) ? 6 + (int32_t)ip[6] : 7;                                                  \
+        NEXT();                                                                                 \
+    }                                                                                           \
+    CASE(inc_br_##name##_ri) {                                                                  \
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);                                                     \
+        T_##rd a = LD_##rd(S(4)), b = IMM_##rd(5);                                              \
+        ip += (expr) ? 5 + IMMW_##rd + (int32_t)ip[5 + IMMW_##rd] : 6 + IMMW_##rd;              \
         NEXT();                                                                                 \
     }
 
@@ -282,24 +319,39 @@ static void opstats_count(weft_store *s, uint32_t *prev, uint32_t op) {
 #endif
 
 weft_error *interp_run(weft_store *s, weft_func *func, uint64_t *fp) {
-#ifndef WEFT_SWITCH_DISPATCH
+#ifdef WEFT_THREADED
+    /* Handler offsets from L_unreachable, for the compiler to thread code with (see
+     * interp_handler_offsets). */
+#define HANDLER(name) ((int32_t)((const char *)&&L_##name - (const char *)&&L_unreachable))
+    static const int32_t labels[IOP_COUNT] = {
+#elif !defined(WEFT_SWITCH_DISPATCH)
+#define HANDLER(name) &&L_##name
     static const void *const labels[IOP_COUNT] = {
-#define LBL(op, name, ...) [IOP_##name] = &&L_##name,
-#define LBL_MEM(op, name, ...) [IOP_##name] = &&L_##name, [IOP_##name##_rr] = &&L_##name##_rr, \
-        [IOP_##name##_ri] = &&L_##name##_ri, [IOP_##name##_sh] = &&L_##name##_sh,
-#define LBL_PURE(op, name, in1, in2, ...) [IOP_##name] = &&L_##name, OPC_IF_BINARY(in2, [IOP_##name##_ri] = &&L_##name##_ri,)
-#define LBL_INT(name, n) [IOP_##name] = &&L_##name,
-#define LBL_DIVC(name, ...) [IOP_##name##_ri] = &&L_##name##_ri,
-#define LBL_FUSED(name, ...) [IOP_br_##name] = &&L_br_##name, [IOP_br_##name##_ri] = &&L_br_##name##_ri,
+#endif
+#ifndef WEFT_SWITCH_DISPATCH
+#define LBL(op, name, ...) [IOP_##name] = HANDLER(name),
+#define LBL_MEM(op, name, ...) [IOP_##name] = HANDLER(name), [IOP_##name##_rr] = HANDLER(name##_rr), \
+        [IOP_##name##_ri] = HANDLER(name##_ri), [IOP_##name##_sh] = HANDLER(name##_sh),
+#define LBL_PURE(op, name, in1, in2, ...) [IOP_##name] = HANDLER(name), OPC_IF_BINARY(in2, [IOP_##name##_ri] = HANDLER(name##_ri),)
+#define LBL_INT(name, n) [IOP_##name] = HANDLER(name),
+#define LBL_DIVC(name, ...) [IOP_##name##_ri] = HANDLER(name##_ri),
+#define LBL_SHIFTED(name, ...) [IOP_##name] = HANDLER(name),
+#define LBL_FUSED(name, ...) [IOP_br_##name] = HANDLER(br_##name), [IOP_br_##name##_ri] = HANDLER(br_##name##_ri), \
+        [IOP_inc_br_##name] = HANDLER(inc_br_##name), [IOP_inc_br_##name##_ri] = HANDLER(inc_br_##name##_ri),
         WASM_PURE_OPS(LBL_PURE) WASM_TRAPPING_OPS(LBL) WASM_LOAD_OPS(LBL_MEM) WASM_STORE_OPS(LBL_MEM)
             INTERNAL_OPS(LBL_INT) DIV_BY_CONST_OPS(LBL_DIVC) FUSED_CMP_OPS(LBL_FUSED)
+                SHIFTED_OPS(LBL_SHIFTED)
 #undef LBL
 #undef LBL_PURE
 #undef LBL_MEM
 #undef LBL_INT
 #undef LBL_DIVC
 #undef LBL_FUSED
+#undef LBL_SHIFTED
     };
+#endif
+#ifdef WEFT_THREADED
+    if (!s) return (weft_error *)(uintptr_t)labels; /* interp_handler_offsets asks for the table */
 #endif
     const uint32_t entry_depth = s->depth;
     weft_instance *inst = func->inst;
@@ -344,6 +396,7 @@ dispatch:
     WASM_STORE_OPS(HANDLE_STORE)
     DIV_BY_CONST_OPS(HANDLE_DIVC)
     FUSED_CMP_OPS(HANDLE_FUSED)
+    SHIFTED_OPS(HANDLE_SHIFTED)
 
     DIVOP(i32_div_s, uint32_t, u32, 1, /, 1)
     DIVOP(i32_div_u, uint32_t, u32, 0, /, 1)
@@ -441,6 +494,51 @@ dispatch:
     CASE(i32_add_shl) {
         ST_u32(S(1), LD_u32(S(2)) + (LD_u32(S(3)) << (ip[4] & 31)));
         ip += 5;
+        NEXT();
+    }
+    CASE(f32_madd) {
+        float x = LD_f32(S(2)), p = LD_f32(S(3)) * LD_f32(S(4));
+        ST_f32(S(1), x + p);
+        ip += 5;
+        NEXT();
+    }
+    CASE(f64_madd) {
+        double x = LD_f64(S(2)), p = LD_f64(S(3)) * LD_f64(S(4));
+        ST_f64(S(1), x + p);
+        ip += 5;
+        NEXT();
+    }
+    CASE(f32_msub) {
+        float x = LD_f32(S(2)), p = LD_f32(S(3)) * LD_f32(S(4));
+        ST_f32(S(1), x - p);
+        ip += 5;
+        NEXT();
+    }
+    CASE(f64_msub) {
+        double x = LD_f64(S(2)), p = LD_f64(S(3)) * LD_f64(S(4));
+        ST_f64(S(1), x - p);
+        ip += 5;
+        NEXT();
+    }
+    CASE(inc_br_if) {
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);
+        ip += LD_u32(S(4)) ? 5 + (int32_t)ip[5] : 6;
+        NEXT();
+    }
+    CASE(inc_br_unless) {
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);
+        ip += !LD_u32(S(4)) ? 5 + (int32_t)ip[5] : 6;
+        NEXT();
+    }
+    CASE(i32_add_ri2) { /* in order: the second may read what the first wrote */
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);
+        ST_u32(S(4), LD_u32(S(5)) + ip[6]);
+        ip += 7;
+        NEXT();
+    }
+    CASE(inc_br) {
+        ST_u32(S(1), LD_u32(S(2)) + ip[3]);
+        ip += 4 + (int32_t)ip[4];
         NEXT();
     }
     CASE(ret1) {
@@ -654,4 +752,22 @@ fail:
     }
     s->depth = entry_depth;
     return err;
+}
+
+/* The handler offsets compiled code is threaded with, by opcode; NULL when code keeps plain
+ * opcodes (switch dispatch, op statistics). */
+const int32_t *interp_handler_offsets(void) {
+#ifdef WEFT_THREADED
+    return (const int32_t *)(uintptr_t)interp_run(NULL, NULL, NULL);
+#else
+    return NULL;
+#endif
+}
+
+uint32_t interp_opcode_of(uint32_t word) {
+    const int32_t *off = interp_handler_offsets();
+    if (!off) return word;
+    for (uint32_t op = 0; op < IOP_COUNT; op++)
+        if (off[op] == (int32_t)word) return op;
+    return IOP_COUNT;
 }

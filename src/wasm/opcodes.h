@@ -9,6 +9,8 @@
 #ifndef WEFT_OPCODES_H
 #define WEFT_OPCODES_H
 
+#include <stdint.h>
+
 /* Access kinds say how an operand is read from / written to a frame slot:
  * u32 = i32 (or f32 bits), u64 = i64 (or f64 bits), f32 = float, f64 = double. */
 
@@ -230,7 +232,15 @@
     X(check, 0)               /* interrupt check at loop heads */                               \
     X(ret1, 1)                /* src: moves one result to slot 0, then returns */               \
     X(mov2, 4)                /* dst1, src1, dst2, src2: two moves in one dispatch */           \
-    X(i32_add_shl, 4)         /* dst, a, b, k: a + (b << k), an address with a scaled index */
+    X(i32_add_shl, 4)         /* dst, a, b, k: a + (b << k), an address with a scaled index */ \
+    X(f32_madd, 4)            /* dst, x, a, b: x + a * b, rounded after each step (no FMA) */   \
+    X(f64_madd, 4)                                                                              \
+    X(f32_msub, 4)            /* dst, x, a, b: x - a * b, rounded after each step */           \
+    X(f64_msub, 4)                                                                              \
+    X(inc_br_if, 5)           /* d, a, k, cond, rel: d = a + k (i32), then br_if */            \
+    X(inc_br_unless, 5)                                                                         \
+    X(inc_br, 4)              /* d, a, k, rel: d = a + k (i32), then br */                     \
+    X(i32_add_ri2, 6)         /* d1, a1, k1, d2, a2, k2: two i32 adds of constants, in order */
 
 /* Integer division and remainder by a constant the compiler has checked (not 0, and not -1 for
  * the signed ones), so they cannot trap. X(name, read, expr) with b the constant. */
@@ -245,7 +255,9 @@
     X(i64_rem_u, u64, a % b)
 
 /* Integer comparisons a conditional branch absorbs: "br_<name> a, b, rel" jumps when the
- * comparison holds, without materialising its result. X(name, read, expr, inverse) */
+ * comparison holds, without materialising its result. X(name, read, expr, inverse)
+ * inc_br_<name> d, a, k, x, y, rel first does the i32 increment d = a + k (a loop counter) and
+ * then compares x and y, which may read d. */
 #define FUSED_CMP_OPS(X)                                                                        \
     X(i32_eq, u32, a == b, i32_ne)                                                              \
     X(i32_ne, u32, a != b, i32_eq)                                                              \
@@ -267,6 +279,15 @@
     X(i64_le_u, u64, a <= b, i64_gt_u)                                                          \
     X(i64_ge_s, u64, (int64_t)a >= (int64_t)b, i64_lt_s)                                        \
     X(i64_ge_u, u64, a >= b, i64_lt_u)
+
+/* i32 operations whose second operand is shifted or rotated by a constant first, the way hash
+ * functions combine values: X(name, op, shift) gives name = a op shift(b, k). */
+#define SHIFTED_OPS(X)                                                                          \
+    X(i32_xor_rotl, ^, rotl) X(i32_xor_rotr, ^, rotr) X(i32_xor_shl, ^, shl)                   \
+    X(i32_xor_shr_u, ^, shr_u) X(i32_xor_shr_s, ^, shr_s) X(i32_or_shl, |, shl)               \
+    X(i32_or_shr_u, |, shr_u) X(i32_or_rotl, |, rotl) X(i32_and_shr_u, &, shr_u)              \
+    X(i32_and_shl, &, shl) X(i32_add_rotl, +, rotl) X(i32_add_shr_u, +, shr_u)                \
+    X(i32_add_shr_s, +, shr_s)
 
 /* Helpers to expand a table row only for binary operations (in2 is a type, not NO). */
 #define OPC_ARITY_NO 1
@@ -294,11 +315,13 @@ enum iop {
 #define IOP_MEM(op, name, ...) IOP_##name, IOP_##name##_rr, IOP_##name##_ri, IOP_##name##_sh,
 #define IOP_INT(name, n) IOP_##name,
 #define IOP_DIVC(name, ...) IOP_##name##_ri,
-#define IOP_FUSED(name, ...) IOP_br_##name, IOP_br_##name##_ri,
+#define IOP_SHIFTED(name, ...) IOP_##name,
+#define IOP_FUSED(name, ...) IOP_br_##name, IOP_br_##name##_ri, IOP_inc_br_##name, IOP_inc_br_##name##_ri,
     WASM_PURE_OPS(IOP_PURE) WASM_TRAPPING_OPS(IOP_TRAP) WASM_LOAD_OPS(IOP_MEM)
         WASM_STORE_OPS(IOP_MEM) INTERNAL_OPS(IOP_INT) DIV_BY_CONST_OPS(IOP_DIVC)
-            FUSED_CMP_OPS(IOP_FUSED)
+            FUSED_CMP_OPS(IOP_FUSED) SHIFTED_OPS(IOP_SHIFTED)
 #undef IOP_PURE
+#undef IOP_SHIFTED
 #undef IOP_TRAP
 #undef IOP_MEM
 #undef IOP_INT
@@ -306,5 +329,14 @@ enum iop {
 #undef IOP_FUSED
     IOP_COUNT
 };
+
+typedef struct iop_info {
+    const char *name;
+    int words; /* operand words after the opcode; -1 for br_table */
+} iop_info;
+
+/* opcodes.c */
+extern const iop_info iop_table[IOP_COUNT];
+const char *iop_name(uint32_t op);
 
 #endif

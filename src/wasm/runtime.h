@@ -134,5 +134,9 @@ void instance_destroy(weft_instance *inst);
 /* interp.c: runs wasm function f with its arguments in slots at fp (which must leave room for
  * f's frame); its results are left at fp[0..]. */
 weft_error *interp_run(weft_store *s, weft_func *f, uint64_t *fp);
+/* What the compiler threads code with: each opcode word becomes its handler's offset (NULL:
+ * words stay opcodes). And back, for listings: the opcode of a code word. */
+const int32_t *interp_handler_offsets(void);
+uint32_t interp_opcode_of(uint32_t word);
 
 #endif

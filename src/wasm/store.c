@@ -18,7 +18,6 @@ WEFT_API void weft_engine_free(weft_engine *e) { free(e); }
 #ifdef WEFT_OPSTATS
 #include <stdio.h>
 #include "opcodes.h"
-const char *iop_name(uint32_t op); /* disasm.c */
 /* Prints the most frequent instructions and adjacent pairs to stderr (tuning builds only). */
 static void opstats_print(const uint64_t *st) {
     enum { N = IOP_COUNT + 1, TOP = 60 };

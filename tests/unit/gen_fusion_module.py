@@ -67,5 +67,36 @@ f("ret1.param", ["i32", "i32"], "i32", "(return (local.get 1))")
 f("identity.temp", ["i32"], "i32", "(i32.add (i32.const 0) (i32.mul (local.get 0) (local.get 0)))")
 f("identity.deep", ["i32", "i32"], "i32",
   "(i32.sub (local.get 1) (i32.or (i32.const 0) (i32.add (local.get 0) (i32.const 5))))")
+# Multiply-add and multiply-subtract, with the product on either side.
+for t in ["f32", "f64"]:
+    f(f"{t}.madd", [t, t, t], t, f"({t}.add (local.get 0) ({t}.mul (local.get 1) (local.get 2)))")
+    f(f"{t}.madd.left", [t, t, t], t, f"({t}.add ({t}.mul (local.get 1) (local.get 2)) (local.get 0))")
+    f(f"{t}.msub", [t, t, t], t, f"({t}.sub (local.get 0) ({t}.mul (local.get 1) (local.get 2)))")
+    f(f"{t}.msub.left", [t, t, t], t, f"({t}.sub ({t}.mul (local.get 1) (local.get 2)) (local.get 0))")
+# Loop counters: an increment then a branch that may read it (bundled into one instruction).
+for c in ["ne", "lt_u", "lt_s", "le_s", "gt_u"]:
+    f(f"loop.inc.{c}", ["i32"], "i32",
+      f"(local.set 1 (i32.const 0)) (block (loop (local.set 1 (i32.add (local.get 1) (i32.const 3))) "
+      f"(br_if 1 (i32.gt_u (local.get 1) (i32.const 1000))) "
+      f"(br_if 0 (i32.{c} (local.get 1) (local.get 0))))) (local.get 1)", local="(local i32) ")
+f("loop.inc.br_if", ["i32"], "i32",
+  "(local.set 1 (i32.const 0)) (block (loop (local.set 1 (i32.add (local.get 1) (i32.const 1))) "
+  "(br_if 1 (i32.gt_u (local.get 1) (i32.const 1000))) "
+  "(br_if 0 (i32.and (local.get 1) (local.get 0))))) (local.get 1)", local="(local i32) ")
+f("loop.inc.br", ["i32"], "i32",
+  "(local.set 1 (local.get 0)) (block (loop (br_if 1 (i32.ge_u (local.get 1) (i32.const 50))) "
+  "(local.set 1 (i32.add (local.get 1) (i32.const 7))) (br 0))) (local.get 1)", local="(local i32) ")
+# An operation with a shifted or rotated second operand, on either side.
+for op in ["xor", "or", "and", "add", "sub"]:
+    for sh in ["shl", "shr_u", "shr_s", "rotl", "rotr"]:
+        for k in ["0", "7", "31", "33"]:
+            f(f"i32.{op}.{sh}{k}", ["i32", "i32"], "i32",
+              f"(i32.{op} (local.get 0) (i32.{sh} (local.get 1) (i32.const {k})))")
+            f(f"i32.{sh}{k}.{op}", ["i32", "i32"], "i32",
+              f"(i32.{op} (i32.{sh} (local.get 1) (i32.const {k})) (local.get 0))")
+# Two increments of locals in a row, the second reading the first.
+f("add_ri2", ["i32", "i32"], "i32",
+  "(local.set 0 (i32.add (local.get 0) (i32.const 8))) (local.set 1 (i32.add (local.get 0) (i32.const -3))) "
+  "(i32.xor (local.get 0) (i32.mul (local.get 1) (i32.const 5)))")
 out.append(")")
 print("\n".join(out))
