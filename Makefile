@@ -4,6 +4,7 @@
 #   make spec     the official spec testsuite only
 #   make demo     build weft and run the demo
 #   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI one for FUZZ_WASI_SECONDS (30)
+#   make bench    the benchmark suite (weft vs native vs node), load time, instantiation
 # Every target first installs missing Debian packages (scripts/install-deps.sh).
 
 BUILD        ?= build
@@ -13,7 +14,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_WASI_SECONDS ?= 30
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build deps test unit spec asan fuzz demo clean
+.PHONY: all build deps test unit spec asan fuzz demo clean bench bench-quick bench-limits
 
 # Prints the spec runner's totals from ctest's log (ctest shows a passing test's output only there).
 spec_summary = grep -hE '^(phase |spec: |  [0-9]+ (assert|error))' $(1)/Testing/Temporary/LastTest.log | sed 's|^|$(1): |'
@@ -32,6 +33,7 @@ test: build
 	@$(call spec_summary,$(BUILD))
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory bench-quick
 	@echo "make test: all passed"
 
 unit: build
@@ -60,6 +62,20 @@ fuzz: build
 	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi -j$(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) engine $(FUZZ_SECONDS) $(BUILD)/tests/spec/json
 	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
+
+# The benchmarks print ratios against native code and node measured in the same run; they fail
+# only if a workload does not build or run, or prints another checksum than native code.
+bench: build
+	bench/run.sh $(BUILD)
+	bench/load.sh $(BUILD)
+	bench/instance.sh $(BUILD)
+
+# Small sizes (about 25 s): in make test, as a check that every workload agrees with native.
+bench-quick: build
+	bench/run.sh --quick $(BUILD)
+
+bench-limits: build
+	bench/run.sh --limits $(BUILD)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

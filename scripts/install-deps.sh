@@ -17,6 +17,8 @@ PACKAGES=(
   libclang-rt-14-dev-wasm32  # compiler runtime for wasm32 guests
   rustc             # Debian's rustc, for the Rust WASI test guest
   libstd-rust-dev-wasm32     # Rust's std for wasm32-wasi
+  nodejs            # node's WASI, the baseline the benchmarks and start-up times compare with
+  python3           # generates the fusion test module
 )
 
 missing=()

@@ -49,7 +49,7 @@ static void run_usage(FILE *f) {
             "  --inherit-env          pass the whole host environment (nothing otherwise)\n"
             "  --tcplisten HOST:PORT  listen there; the socket is the program's fd 3 (and up)\n"
             "  --fuel N               trap with \"all fuel consumed\" after N units of fuel\n"
-            "  --timeout DURATION     wall-clock limit: 500 (ms), 500ms, 2s, 1m\n"
+            "  --timeout DURATION     wall-clock limit: 500 (ms), 500ms, 2s, 1m, 1h\n"
             "  --max-memory SIZE      largest linear memory, bytes with K, M or G suffix\n"
             "  --max-call-depth N     deepest nesting of wasm calls\n"
             "Exit status: the program's own (proc_exit; 255 for codes above 255), 0 when\n"
@@ -98,6 +98,7 @@ static bool parse_duration(const char *s, uint64_t *ms) {
     if (strcmp(end, "") == 0 || strcmp(end, "ms") == 0) scale = 1;
     else if (strcmp(end, "s") == 0) scale = 1000;
     else if (strcmp(end, "m") == 0) scale = 60000;
+    else if (strcmp(end, "h") == 0) scale = 3600000;
     else return false;
     v *= scale;
     if (errno || !(v >= 1) || v > 1e12) return false;
@@ -248,7 +249,7 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
             o->has_fuel = true;
         } else if ((v = opt_value("--timeout", argc, argv, &i, &missing))) {
             if (!parse_duration(v, &o->timeout_ms)) {
-                fprintf(stderr, "weft: --timeout wants a duration such as 500, 500ms, 2s or 1m, "
+                fprintf(stderr, "weft: --timeout wants a duration such as 500, 500ms, 2s, 1m or 1h, "
                                 "not \"%s\"\n", v);
                 return CLI_EXIT_USAGE;
             }
