@@ -33,6 +33,10 @@
 /* Frames a trap's backtrace keeps (the innermost ones); deeper frames are only counted. */
 #define WEFT_MAX_BACKTRACE        100u
 
+/* Data segments of at least this many bytes go into a memory image mapped copy-on-write by
+ * each instance (image.c); below it, copying them is as cheap. */
+#define WEFT_IMAGE_MIN_BYTES      65536u
+
 /* Runtime defaults, used when a weft_limits field is 0. */
 #define WEFT_DEFAULT_MAX_TABLE    10000000u    /* elements per table */
 #define WEFT_DEFAULT_CALL_DEPTH   10000u       /* nested wasm calls */

@@ -789,6 +789,7 @@ static void module_destroy(weft_module *m) {
     free(m->func_declared);
     free(m->code);
     free(m->names);
+    image_free(m);
     free(m->bytes);
     free(m);
 }
@@ -804,6 +805,7 @@ weft_error *module_build(weft_engine *e, const uint8_t *bytes, size_t len, weft_
     if (!m) return err_nomem();
     atomic_init(&m->refs, 1);
     m->engine = e;
+    m->image_fd = -1;
     m->bytes = malloc(len ? len : 1);
     if (!m->bytes) {
         err = err_nomem();
@@ -818,6 +820,7 @@ weft_error *module_build(weft_engine *e, const uint8_t *bytes, size_t len, weft_
         goto fail;
     }
     compiler_free(d.comp);
+    image_build(m);
     *out = m;
     return NULL;
 fail:

@@ -156,7 +156,7 @@ WEFT_API weft_error *weft_instance_new(weft_store *s, weft_module *m, weft_linke
         if ((err = table_create(s, m->tables[i].reftype, &m->tables[i].lim, NULL, &inst->tables[i])))
             return err;
     if (m->nmems > m->nmem_imports)
-        if ((err = memory_create(s, &m->mems[0], &inst->mem))) return err;
+        if ((err = memory_create(s, &m->mems[0], m->image_fd, m->image_len, &inst->mem))) return err;
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
         inst->globals[i] = global_create(s, m->globals[i].type, m->globals[i].mut,
                                          eval_const(inst, &m->global_inits[i]));
@@ -177,9 +177,11 @@ WEFT_API weft_error *weft_instance_new(weft_store *s, weft_module *m, weft_linke
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const data_seg *seg = &m->datas[i];
         if (seg->mode != SEG_ACTIVE) continue;
-        uint64_t off = (uint32_t)eval_const(inst, &seg->offset);
-        if (off + seg->len > inst->mem->size) return err_trap(WEFT_TRAP_MEMORY_OOB);
-        if (seg->len) memcpy(inst->mem->base + off, seg->bytes, seg->len);
+        if (m->image_fd < 0) { /* else the memory image holds it already */
+            uint64_t off = (uint32_t)eval_const(inst, &seg->offset);
+            if (off + seg->len > inst->mem->size) return err_trap(WEFT_TRAP_MEMORY_OOB);
+            if (seg->len) memcpy(inst->mem->base + off, seg->bytes, seg->len);
+        }
         inst->data_dropped[i] = 1;
     }
     if (m->has_start) {

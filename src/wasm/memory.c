@@ -9,7 +9,8 @@
 #include "error.h"
 #include "runtime.h"
 
-weft_error *memory_create(weft_store *s, const limits *lim, weft_memory **out) {
+weft_error *memory_create(weft_store *s, const limits *lim, int image_fd, size_t image_len,
+                          weft_memory **out) {
     *out = NULL;
     uint32_t max = lim->has_max ? lim->max : WEFT_MAX_PAGES;
     if (max > s->limits.max_memory_pages) max = s->limits.max_memory_pages;
@@ -30,7 +31,18 @@ weft_error *memory_create(weft_store *s, const limits *lim, weft_memory **out) {
     m->base = base;
     m->max_pages = max;
     m->declared = *lim;
-    if (lim->min && mprotect(base, (size_t)lim->min * WEFT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0) {
+    size_t committed = (size_t)lim->min * WEFT_PAGE_SIZE, mapped = 0;
+    if (image_fd >= 0 && image_len <= committed) {
+        /* The image, private to this memory: written pages are copied, the rest shared. */
+        if (mmap(base, image_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image_fd, 0) == MAP_FAILED) {
+            munmap(base, m->reserved);
+            free(m);
+            return err_new(WEFT_ERR_NOMEM, -1, "cannot map the memory image");
+        }
+        mapped = image_len;
+    }
+    if (committed > mapped &&
+        mprotect((uint8_t *)base + mapped, committed - mapped, PROT_READ | PROT_WRITE) != 0) {
         munmap(base, m->reserved);
         free(m);
         return err_new(WEFT_ERR_NOMEM, -1, "cannot commit %u pages of memory", lim->min);
@@ -64,7 +76,7 @@ WEFT_API weft_error *weft_memory_new(weft_store *s, uint32_t min, bool has_max, 
         return err_new(WEFT_ERR_USAGE, -1, "weft_memory_new: invalid limits %u..%u", min, max);
     }
     limits lim = {.min = min, .max = max, .has_max = has_max};
-    return memory_create(s, &lim, out);
+    return memory_create(s, &lim, -1, 0, out);
 }
 
 WEFT_API uint8_t *weft_memory_data(weft_memory *m) { return m->base; }

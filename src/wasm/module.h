@@ -162,12 +162,20 @@ struct weft_module {
 
     char *names; /* NUL-terminated function names, at func_decl.name_off */
     size_t names_len;
+
+    /* The initial contents of memory 0, as a sealed memfd that instances map copy-on-write
+     * instead of copying the data segments (image.c), or -1. */
+    int image_fd;
+    size_t image_len;
 };
 
 /* Allocates a module (refs = 1) around an owned copy of bytes and fills it in; on failure
  * returns the error and frees everything. */
 weft_error *module_build(weft_engine *e, const uint8_t *bytes, size_t len, weft_module **out);
 void module_retain(weft_module *m);
+/* image.c: builds m's memory image if it can (image_fd stays -1 otherwise), and frees it. */
+void image_build(weft_module *m);
+void image_free(weft_module *m);
 void module_release(weft_module *m);
 
 static inline const char *module_func_name(const weft_module *m, uint32_t f) {

@@ -112,7 +112,9 @@ bool store_own(weft_store *s, uint8_t kind, void *ptr);
 bool store_grow_frames(weft_store *s);
 
 /* memory.c, table.c: creation and growth, honouring the store's limits. */
-weft_error *memory_create(weft_store *s, const limits *lim, weft_memory **out);
+/* image_fd >= 0: map its first image_len bytes copy-on-write as the memory's initial contents. */
+weft_error *memory_create(weft_store *s, const limits *lim, int image_fd, size_t image_len,
+                          weft_memory **out);
 int64_t memory_grow(weft_memory *m, uint32_t delta);
 weft_error *table_create(weft_store *s, valtype type, const limits *lim, void *init,
                          weft_table **out);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "weft.h"
+#include "../common/wasm_writer.h"
 
 /* The functions and their parameter types ('i' i32, 'I' i64); every one returns an i32 errno
  * except proc_exit, which returns nothing. Kept in the order of the WASI witx. */
@@ -37,100 +38,65 @@ static const struct {
 #define NFUNCS (sizeof funcs / sizeof funcs[0])
 #define MEM_PAGES 1
 
-/* ---- a tiny module writer ------------------------------------------------------------------ */
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, uint8_t v) {
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) abort();
-    }
-    b->p[b->n++] = v;
-}
-static void put_u32(buf *b, uint32_t v) {
-    do {
-        uint8_t byte = v & 0x7F;
-        v >>= 7;
-        put(b, byte | (v ? 0x80 : 0));
-    } while (v);
-}
-static void put_str(buf *b, const char *s) {
-    put_u32(b, (uint32_t)strlen(s));
-    while (*s) put(b, (uint8_t)*s++);
-}
-static void put_section(buf *m, uint8_t id, buf *s) {
-    put(m, id);
-    put_u32(m, (uint32_t)s->n);
-    for (size_t i = 0; i < s->n; i++) put(m, s->p[i]);
-    free(s->p);
-    *s = (buf){0};
-}
-
 /* Type i: (params of funcs[i]) -> (i32), or () for proc_exit. Import i is funcs[i]; defined
  * function NFUNCS + i ("f<i>") forwards its parameters to import i. Memory 0 is exported. */
-static buf build_module(void) {
-    buf m = {0}, s = {0};
-    const uint8_t head[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-    for (int i = 0; i < 8; i++) put(&m, head[i]);
-    put_u32(&s, NFUNCS);
+static wbuf build_module(void) {
+    wbuf m = {0}, s = {0};
+    wb_header(&m);
+    wb_u32(&s, NFUNCS);
     for (size_t i = 0; i < NFUNCS; i++) {
-        put(&s, 0x60);
-        put_u32(&s, (uint32_t)strlen(funcs[i].sig));
-        for (const char *c = funcs[i].sig; *c; c++) put(&s, *c == 'I' ? 0x7E : 0x7F);
+        wb_byte(&s, 0x60);
+        wb_u32(&s, (uint32_t)strlen(funcs[i].sig));
+        for (const char *c = funcs[i].sig; *c; c++) wb_byte(&s, *c == 'I' ? 0x7E : 0x7F);
         bool noresult = strcmp(funcs[i].name, "proc_exit") == 0;
-        put_u32(&s, noresult ? 0 : 1);
-        if (!noresult) put(&s, 0x7F);
+        wb_u32(&s, noresult ? 0 : 1);
+        if (!noresult) wb_byte(&s, 0x7F);
     }
-    put_section(&m, 1, &s);
-    put_u32(&s, NFUNCS);
+    wb_section(&m, 1, &s);
+    wb_u32(&s, NFUNCS);
     for (size_t i = 0; i < NFUNCS; i++) {
-        put_str(&s, "wasi_snapshot_preview1");
-        put_str(&s, funcs[i].name);
-        put(&s, 0);
-        put_u32(&s, (uint32_t)i);
+        wb_str(&s, "wasi_snapshot_preview1");
+        wb_str(&s, funcs[i].name);
+        wb_byte(&s, 0);
+        wb_u32(&s, (uint32_t)i);
     }
-    put_section(&m, 2, &s);
-    put_u32(&s, NFUNCS);
-    for (size_t i = 0; i < NFUNCS; i++) put_u32(&s, (uint32_t)i);
-    put_section(&m, 3, &s);
-    put_u32(&s, 1); /* memory: min MEM_PAGES */
-    put(&s, 0);
-    put_u32(&s, MEM_PAGES);
-    put_section(&m, 5, &s);
-    put_u32(&s, NFUNCS + 1);
+    wb_section(&m, 2, &s);
+    wb_u32(&s, NFUNCS);
+    for (size_t i = 0; i < NFUNCS; i++) wb_u32(&s, (uint32_t)i);
+    wb_section(&m, 3, &s);
+    wb_u32(&s, 1); /* memory: min MEM_PAGES */
+    wb_byte(&s, 0);
+    wb_u32(&s, MEM_PAGES);
+    wb_section(&m, 5, &s);
+    wb_u32(&s, NFUNCS + 1);
     for (size_t i = 0; i < NFUNCS; i++) {
         char name[16];
         snprintf(name, sizeof name, "f%zu", i);
-        put_str(&s, name);
-        put(&s, 0);
-        put_u32(&s, (uint32_t)(NFUNCS + i));
+        wb_str(&s, name);
+        wb_byte(&s, 0);
+        wb_u32(&s, (uint32_t)(NFUNCS + i));
     }
-    put_str(&s, "memory");
-    put(&s, 2);
-    put_u32(&s, 0);
-    put_section(&m, 7, &s);
-    put_u32(&s, NFUNCS);
+    wb_str(&s, "memory");
+    wb_byte(&s, 2);
+    wb_u32(&s, 0);
+    wb_section(&m, 7, &s);
+    wb_u32(&s, NFUNCS);
     for (size_t i = 0; i < NFUNCS; i++) {
-        buf body = {0};
+        wbuf body = {0};
         size_t np = strlen(funcs[i].sig);
-        put_u32(&body, 0); /* no locals */
+        wb_u32(&body, 0); /* no locals */
         for (size_t k = 0; k < np; k++) {
-            put(&body, 0x20);
-            put_u32(&body, (uint32_t)k);
+            wb_byte(&body, 0x20);
+            wb_u32(&body, (uint32_t)k);
         }
-        put(&body, 0x10);
-        put_u32(&body, (uint32_t)i);
-        put(&body, 0x0B);
-        put_u32(&s, (uint32_t)body.n);
-        for (size_t k = 0; k < body.n; k++) put(&s, body.p[k]);
+        wb_byte(&body, 0x10);
+        wb_u32(&body, (uint32_t)i);
+        wb_byte(&body, 0x0B);
+        wb_u32(&s, (uint32_t)body.n);
+        for (size_t k = 0; k < body.n; k++) wb_byte(&s, body.p[k]);
         free(body.p);
     }
-    put_section(&m, 10, &s);
+    wb_section(&m, 10, &s);
     return m;
 }
 
@@ -160,7 +126,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     if (!dir) abort();
     atexit(cleanup);
     engine = weft_engine_new(NULL);
-    buf m = build_module();
+    wbuf m = build_module();
     weft_error *e = weft_module_new(engine, m.p, m.n, &module);
     free(m.p);
     if (e) {
