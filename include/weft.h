@@ -410,11 +410,13 @@ WEFT_API weft_error *weft_wasi_config_env(weft_wasi_config *c, const char *key, 
 WEFT_API weft_error *weft_wasi_config_inherit_env(weft_wasi_config *c);
 /* Grants the host directory host_path to the guest under guest_path (e.g. "." or "/data"). The
  * directory is opened now, so a missing one is an error here. read_only: the guest can read and
- * list it but not create, write, rename, delete or change anything beneath it. */
+ * list it but not create, write, rename, delete or change anything beneath it (EROFS, as on a
+ * read-only mount). */
 WEFT_API weft_error *weft_wasi_config_preopen_dir(weft_wasi_config *c, const char *host_path,
                                                   const char *guest_path, bool read_only);
 /* Hands the guest a listening socket (a host fd, duplicated; the caller keeps its own) on which
- * it may sock_accept. */
+ * it may sock_accept. The guest's descriptors are stdio (0-2), then the preopened directories
+ * in the order given, then the sockets. */
 WEFT_API weft_error *weft_wasi_config_preopen_socket(weft_wasi_config *c, int host_fd);
 /* The host descriptors behind the guest's fds 0, 1, 2 (duplicated; the caller keeps its own).
  * Default: the process's own stdin, stdout and stderr. A negative fd leaves that one closed. */

@@ -92,8 +92,9 @@ enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTI
      WASI_R_FD_SYNC | WASI_R_FD_TELL | WASI_R_FD_WRITE | WASI_R_FD_ADVISE | WASI_R_FD_ALLOCATE | \
      WASI_R_FD_FILESTAT_GET | WASI_R_FD_FILESTAT_SET_SIZE | WASI_R_FD_FILESTAT_SET_TIMES |      \
      WASI_R_POLL_FD_READWRITE)
+/* Directories hold fd_read too, so that reading one fails as the kernel says (EISDIR). */
 #define WASI_RIGHTS_DIR                                                                         \
-    (WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_SYNC | WASI_R_FD_DATASYNC | WASI_R_FD_ADVISE |      \
+    (WASI_R_FD_READ | WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_SYNC | WASI_R_FD_DATASYNC | WASI_R_FD_ADVISE |      \
      WASI_R_PATH_CREATE_DIRECTORY | WASI_R_PATH_CREATE_FILE | WASI_R_PATH_LINK_SOURCE |         \
      WASI_R_PATH_LINK_TARGET | WASI_R_PATH_OPEN | WASI_R_FD_READDIR | WASI_R_PATH_READLINK |    \
      WASI_R_PATH_RENAME_SOURCE | WASI_R_PATH_RENAME_TARGET | WASI_R_PATH_FILESTAT_GET |         \
@@ -105,9 +106,12 @@ enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTI
 #define WASI_RIGHTS_SOCKET                                                                      \
     (WASI_R_FD_READ | WASI_R_FD_WRITE | WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_FILESTAT_GET |   \
      WASI_R_POLL_FD_READWRITE | WASI_R_SOCK_SHUTDOWN | WASI_R_SOCK_ACCEPT)
-/* Everything that changes the file system; a read-only preopen grants none of it. */
+/* Rights that mean a new descriptor would write data: refused beneath a read-only preopen. */
+#define WASI_RIGHTS_WRITE_DATA (WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE)
+
+/* Everything that changes the file system; nothing beneath a read-only preopen holds any. */
 #define WASI_RIGHTS_MUTATE                                                                      \
-    (WASI_R_FD_DATASYNC | WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE |  \
+    (WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE |  \
      WASI_R_FD_FILESTAT_SET_TIMES | WASI_R_PATH_CREATE_DIRECTORY | WASI_R_PATH_CREATE_FILE |    \
      WASI_R_PATH_LINK_SOURCE | WASI_R_PATH_LINK_TARGET | WASI_R_PATH_RENAME_SOURCE |            \
      WASI_R_PATH_RENAME_TARGET | WASI_R_PATH_FILESTAT_SET_SIZE | WASI_R_PATH_FILESTAT_SET_TIMES |\
@@ -120,9 +124,13 @@ typedef struct wasi_fd {
     uint8_t type;         /* WASI_FILETYPE_* */
     uint16_t flags;       /* fdflags */
     uint64_t rights, inheriting;
+    bool read_only;       /* beneath a read-only preopen: mutating operations fail with EROFS */
     char *preopen;        /* guest path of a preopened directory, else NULL; owned */
-    DIR *dir;             /* directory stream for fd_readdir, opened on first use; owned */
-    uint64_t dir_cookie;  /* the cookie dir is positioned at */
+    /* fd_readdir: the host stream, and the stream position of every entry read so far, so
+     * that a cookie (an entry's index) can be sought back to exactly. Owned. */
+    DIR *dir;
+    long *dir_pos;
+    uint64_t dir_npos, dir_cap, dir_next; /* entries known; index the stream is at */
 } wasi_fd;
 
 struct weft_wasi {

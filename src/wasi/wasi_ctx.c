@@ -201,6 +201,7 @@ uint64_t wasi_rights_for_type(uint8_t type, int host) {
 void wasi_fd_release(wasi_fd *f) {
     if (f->dir)
         closedir(f->dir);
+    free(f->dir_pos);
     if (f->host >= 0) close(f->host);
     free(f->preopen);
     memset(f, 0, sizeof *f);
@@ -210,7 +211,8 @@ void wasi_fd_release(wasi_fd *f) {
 int wasi_fd_get(weft_wasi *w, uint32_t fd, uint64_t rights, wasi_fd **out) {
     if (fd >= w->nfds || w->fds[fd].host < 0) return WASI_EBADF;
     wasi_fd *f = &w->fds[fd];
-    if ((f->rights & rights) != rights) return WASI_ENOTCAPABLE;
+    if ((f->rights & rights) != rights)
+        return f->read_only && (rights & ~f->rights & WASI_RIGHTS_MUTATE) ? WASI_EROFS : WASI_ENOTCAPABLE;
     *out = f;
     return WASI_ESUCCESS;
 }
@@ -282,20 +284,27 @@ WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out) {
     w->nfds = 3;
     for (int i = 0; i < 3; i++) w->fds[i].host = -1;
     for (int i = 0; i < 3; i++) {
-        if (c->stdio[i] < 0 || fcntl(c->stdio[i], F_GETFD) < 0) continue;
+        /* A closed stdio slot stays closed. And never a directory: if the host had fd 0, 1 or
+         * 2 closed, a directory it opened later may sit there, and must not be handed out. */
+        struct stat st;
+        if (c->stdio[i] < 0 || fstat(c->stdio[i], &st) != 0 || S_ISDIR(st.st_mode)) continue;
         if (add_dup(w, c->stdio[i], WASI_R_ALL, 0, &fd) != WASI_ESUCCESS) goto nomem;
         if (fd != (uint32_t)i) { /* an earlier slot was free: move it where it belongs */
             w->fds[i] = w->fds[fd];
             w->fds[fd] = (wasi_fd){.host = -1};
         }
     }
-    for (uint32_t i = 0; i < c->nsocks; i++)
-        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, &fd) != WASI_ESUCCESS) goto nomem;
+    /* Directories first (wasi-libc looks for preopens from fd 3 and stops at the first that is
+     * not one), then sockets. A read-only directory advertises every inheriting right, so that
+     * programs ask for write access when they mean it and are refused (EROFS). */
     for (uint32_t i = 0; i < c->ndirs; i++) {
         uint64_t mask = c->dirs[i].read_only ? ~WASI_RIGHTS_MUTATE : WASI_R_ALL;
-        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL & mask, &fd) != WASI_ESUCCESS) goto nomem;
+        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL, &fd) != WASI_ESUCCESS) goto nomem;
         if (!(w->fds[fd].preopen = strdup(c->dirs[i].guest))) goto nomem;
+        w->fds[fd].read_only = c->dirs[i].read_only;
     }
+    for (uint32_t i = 0; i < c->nsocks; i++)
+        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, &fd) != WASI_ESUCCESS) goto nomem;
     *out = w;
     return NULL;
 nomem:

@@ -349,9 +349,39 @@ static uint8_t dirent_type(DIR *d, const struct dirent *de) {
     return WASI_FILETYPE_UNKNOWN;
 }
 
-/* Fills the guest's buffer with entries (24-byte header, then the name) starting at cookie; an
- * entry that does not fit is cut off, which tells the guest to come back with a bigger buffer.
- * Each entry's d_next is the cookie to resume after it (the stream's telldir). */
+/* Moves the directory stream to entry number index (0: the first), seeking back to where an
+ * entry already read was, or reading forward. */
+static int dir_seek(wasi_fd *f, uint64_t index) {
+    if (index == f->dir_next) return WASI_ESUCCESS;
+    if (index < f->dir_npos) {
+        seekdir(f->dir, f->dir_pos[index]);
+        f->dir_next = index;
+        return WASI_ESUCCESS;
+    }
+    if (f->dir_npos) seekdir(f->dir, f->dir_pos[f->dir_npos - 1]), f->dir_next = f->dir_npos - 1;
+    while (f->dir_next < index) {
+        errno = 0;
+        long pos = telldir(f->dir);
+        if (!readdir(f->dir)) return errno ? wasi_errno(errno) : WASI_ESUCCESS; /* past the end */
+        if (f->dir_next == f->dir_npos) {
+            if (f->dir_npos == f->dir_cap) {
+                uint64_t ncap = f->dir_cap ? f->dir_cap * 2 : 64;
+                long *n = realloc(f->dir_pos, ncap * sizeof *n);
+                if (!n) return WASI_ENOMEM;
+                f->dir_pos = n;
+                f->dir_cap = ncap;
+            }
+            f->dir_pos[f->dir_npos++] = pos;
+        }
+        f->dir_next++;
+    }
+    return WASI_ESUCCESS;
+}
+
+/* Fills the guest's buffer with entries (24-byte header, then the name) starting at the entry
+ * whose index is the cookie; an entry that does not fit is cut off, which tells the guest to come
+ * back with a bigger buffer. Cookies are entry indexes (d_next = index + 1), small numbers that
+ * survive wasi-libc's 32-bit telldir, and seek back exactly to any entry already listed. */
 WASI_FN(fd_readdir) {
     WASI_BEGIN();
     wasi_fd *f;
@@ -370,29 +400,37 @@ WASI_FN(fd_readdir) {
             close(fd);
             return wasi_result(r, wasi_errno(e));
         }
-        f->dir_cookie = 0;
+        f->dir_npos = f->dir_next = 0;
     }
-    if (cookie != f->dir_cookie) {
-        if (cookie == 0)
-            rewinddir(f->dir);
-        else if (cookie > LONG_MAX)
-            return wasi_result(r, WASI_EINVAL);
-        else
-            seekdir(f->dir, (long)cookie);
-        f->dir_cookie = cookie;
+    if (cookie == 0 && f->dir_next != 0) { /* from the start: see entries added since */
+        rewinddir(f->dir);
+        f->dir_npos = f->dir_next = 0;
     }
+    if ((err = dir_seek(f, cookie))) return wasi_result(r, err);
     uint32_t used = 0;
-    while (used < len) {
+    while (used < len && f->dir_next == cookie) {
         errno = 0;
+        long pos = telldir(f->dir);
         struct dirent *de = readdir(f->dir);
         if (!de) {
             if (errno) return wasi_result(r, wasi_errno(errno));
             break;
         }
-        long next = telldir(f->dir);
+        if (f->dir_next == f->dir_npos) {
+            if (f->dir_npos == f->dir_cap) {
+                uint64_t ncap = f->dir_cap ? f->dir_cap * 2 : 64;
+                long *n = realloc(f->dir_pos, ncap * sizeof *n);
+                if (!n) return wasi_result(r, WASI_ENOMEM);
+                f->dir_pos = n;
+                f->dir_cap = ncap;
+            }
+            f->dir_pos[f->dir_npos++] = pos;
+        }
+        f->dir_next++;
+        cookie++;
         size_t name_len = strlen(de->d_name);
         uint8_t head[24] = {0};
-        uint64_t d_next = (uint64_t)next, d_ino = (uint64_t)de->d_ino;
+        uint64_t d_next = cookie, d_ino = (uint64_t)de->d_ino;
         uint32_t d_namlen = (uint32_t)name_len;
         memcpy(head, &d_next, 8);
         memcpy(head + 8, &d_ino, 8);
@@ -404,7 +442,6 @@ WASI_FN(fd_readdir) {
         n = len - used < name_len ? len - used : (uint32_t)name_len;
         memcpy(m->base + buf + used, de->d_name, n);
         used += n;
-        f->dir_cookie = (uint64_t)next;
     }
     g_put32(m, used_ptr, used);
     return wasi_result(r, WASI_ESUCCESS);

@@ -247,7 +247,11 @@ WASI_FN(path_open) {
     if (!err && !g_ok(m, out_ptr, 4)) err = WASI_EFAULT;
     if (!err) err = get_path(m, A32(2), A32(3), &path);
     if (err) goto done;
-    /* A new descriptor gets what was asked for, within what the directory may hand down. */
+    /* Beneath a read-only preopen, asking to write is refused as a read-only file system does. */
+    if (d->read_only && ((base & WASI_RIGHTS_WRITE_DATA) || (fdflags & WASI_FDFLAG_APPEND))) {
+        err = WASI_EROFS;
+        goto done;
+    }
     base &= d->inheriting;
     inheriting &= d->inheriting;
     if ((fdflags & WASI_FDFLAG_DSYNC && !(base & WASI_R_FD_DATASYNC)) ||
@@ -275,10 +279,18 @@ WASI_FN(path_open) {
         close(fd);
         goto done;
     }
+    /* The new descriptor holds every right of its kind (the host descriptor's access mode,
+     * taken from the request, is what the kernel enforces, with the errors programs expect),
+     * none that change anything beneath a read-only preopen. */
     uint8_t type = wasi_filetype_of_mode(st.st_mode);
+    bool ro = d->read_only; /* d may move: adding a descriptor can grow the table */
+    uint64_t rights = wasi_rights_for_type(type, fd) & (ro ? ~WASI_RIGHTS_MUTATE : WASI_R_ALL);
     uint32_t nfd;
-    err = wasi_fd_add(w, fd, type, base & wasi_rights_for_type(type, fd), inheriting, &nfd);
-    if (!err) g_put32(m, out_ptr, nfd);
+    err = wasi_fd_add(w, fd, type, rights, inheriting, &nfd);
+    if (!err) {
+        w->fds[nfd].read_only = ro;
+        g_put32(m, out_ptr, nfd);
+    }
 done:
     free(path);
     return wasi_result(r, err);
