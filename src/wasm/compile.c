@@ -1106,11 +1106,40 @@ static bool op_load(compiler *c, enum iop op, valtype t, unsigned bytes) {
     return true;
 }
 
+/* The fused "compute and store" forms, by producer and store. */
+static enum iop value_store_form(uint32_t producer, enum iop store) {
+    static const struct {
+        uint16_t producer, store, form;
+    } rows[] = {
+#define VSTORE_ROW(name, p, s, n) {IOP_##p, IOP_##s, IOP_##name},
+        VALUE_STORE_OPS(VSTORE_ROW)
+#undef VSTORE_ROW
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].producer == producer && rows[i].store == store) return (enum iop)rows[i].form;
+    return 0;
+}
+
 static bool op_store(compiler *c, enum iop op, valtype t, unsigned bytes) {
     uint32_t offset;
     ventry addr, val;
     if (!read_memarg(c, bytes, &offset)) return false;
     if (!pop(c, t, &val) || !pop(c, VT_I32, &addr)) return false;
+    /* The value was just computed, and the address needs no code: compute and store at once
+     * (the producer's operands are read before anything is written). */
+    enum iop vform;
+    if (c->fuse && produced_last(c, &val) && addr.kind != K_CONST &&
+        (vform = value_store_form(c->code[c->last_op_pos], op))) {
+        uint32_t pos = c->last_op_pos, n = (uint32_t)iop_table[c->code[pos]].words - 1, w[3];
+        for (uint32_t i = 0; i < n; i++) w[i] = c->code[pos + 2 + i]; /* skip its destination */
+        uint32_t oa = operand(c, &addr);
+        drop_last(c);
+        emit_op(c, vform);
+        for (uint32_t i = 0; i < n; i++) emit(c, w[i]);
+        emit(c, oa);
+        emit(c, offset);
+        return true;
+    }
     /* The address computation can be folded only when the value needs no code of its own (it
      * could otherwise land in a slot the address computation still has to read). */
     uint32_t words[3];

@@ -211,6 +211,47 @@ static inline double bits_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return 
         NEXT();                                                                                 \
     }
 
+/* A computed value stored at once: V_<producer>(k) computes it from the operands at word k,
+ * VS_<store> stores v at the address operand word k, plus the offset word k + 1. */
+#define V_f64_madd(k) (LD_f64(S(k)) + LD_f64(S((k) + 1)) * LD_f64(S((k) + 2)))
+#define V_f64_add(k) (LD_f64(S(k)) + LD_f64(S((k) + 1)))
+#define V_f64_sub(k) (LD_f64(S(k)) - LD_f64(S((k) + 1)))
+#define V_f64_mul(k) (LD_f64(S(k)) * LD_f64(S((k) + 1)))
+#define V_i32_add(k) (LD_u32(S(k)) + LD_u32(S((k) + 1)))
+#define V_i32_add_ri(k) (LD_u32(S(k)) + ip[(k) + 1])
+#define V_i32_xor(k) (LD_u32(S(k)) ^ LD_u32(S((k) + 1)))
+#define V_i32_or(k) (LD_u32(S(k)) | LD_u32(S((k) + 1)))
+#define V_i32_and(k) (LD_u32(S(k)) & LD_u32(S((k) + 1)))
+#define V_i32_and_ri(k) (LD_u32(S(k)) & ip[(k) + 1])
+#define V_i32_shr_u_ri(k) (LD_u32(S(k)) >> (ip[(k) + 1] & 31))
+#define VS_f64_store(k, v)                                                                      \
+    do {                                                                                        \
+        double v_ = (v);                                                                        \
+        uint64_t ea = (uint64_t)LD_u32(S(k)) + ip[(k) + 1];                                    \
+        if (ea + 8 > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                            \
+        memcpy(mb + ea, &v_, 8);                                                                \
+    } while (0)
+#define VS_i32_store(k, v)                                                                      \
+    do {                                                                                        \
+        uint32_t v_ = (v);                                                                      \
+        uint64_t ea = (uint64_t)LD_u32(S(k)) + ip[(k) + 1];                                    \
+        if (ea + 4 > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                            \
+        memcpy(mb + ea, &v_, 4);                                                                \
+    } while (0)
+#define VS_i32_store8(k, v)                                                                     \
+    do {                                                                                        \
+        uint8_t v_ = (uint8_t)(v);                                                              \
+        uint64_t ea = (uint64_t)LD_u32(S(k)) + ip[(k) + 1];                                    \
+        if (ea + 1 > ms) TRAP(WEFT_TRAP_MEMORY_OOB);                                            \
+        mb[ea] = v_;                                                                            \
+    } while (0)
+#define HANDLE_VSTORE(name, producer, store, n)                                                 \
+    CASE(name) {                                                                                \
+        VS_##store(1 + n, V_##producer(1));                                                     \
+        ip += 3 + n;                                                                            \
+        NEXT();                                                                                 \
+    }
+
 /* Compare and branch: [op][a][b][rel] and [op][a][imm][rel], rel relative to its own word. */
 #define HANDLE_FUSED(name, rd, expr, inv)                                                       \
     CASE(br_##name) {                                                                           \
@@ -336,11 +377,12 @@ weft_error *interp_run(weft_store *s, weft_func *func, uint64_t *fp) {
 #define LBL_INT(name, n) [IOP_##name] = HANDLER(name),
 #define LBL_DIVC(name, ...) [IOP_##name##_ri] = HANDLER(name##_ri),
 #define LBL_SHIFTED(name, ...) [IOP_##name] = HANDLER(name),
+#define LBL_VSTORE(name, ...) [IOP_##name] = HANDLER(name),
 #define LBL_FUSED(name, ...) [IOP_br_##name] = HANDLER(br_##name), [IOP_br_##name##_ri] = HANDLER(br_##name##_ri), \
         [IOP_inc_br_##name] = HANDLER(inc_br_##name), [IOP_inc_br_##name##_ri] = HANDLER(inc_br_##name##_ri),
         WASM_PURE_OPS(LBL_PURE) WASM_TRAPPING_OPS(LBL) WASM_LOAD_OPS(LBL_MEM) WASM_STORE_OPS(LBL_MEM)
             INTERNAL_OPS(LBL_INT) DIV_BY_CONST_OPS(LBL_DIVC) FUSED_CMP_OPS(LBL_FUSED)
-                SHIFTED_OPS(LBL_SHIFTED)
+                SHIFTED_OPS(LBL_SHIFTED) VALUE_STORE_OPS(LBL_VSTORE)
 #undef LBL
 #undef LBL_PURE
 #undef LBL_MEM
@@ -348,6 +390,7 @@ weft_error *interp_run(weft_store *s, weft_func *func, uint64_t *fp) {
 #undef LBL_DIVC
 #undef LBL_FUSED
 #undef LBL_SHIFTED
+#undef LBL_VSTORE
     };
 #endif
 #ifdef WEFT_THREADED
@@ -397,6 +440,7 @@ dispatch:
     DIV_BY_CONST_OPS(HANDLE_DIVC)
     FUSED_CMP_OPS(HANDLE_FUSED)
     SHIFTED_OPS(HANDLE_SHIFTED)
+    VALUE_STORE_OPS(HANDLE_VSTORE)
 
     DIVOP(i32_div_s, uint32_t, u32, 1, /, 1)
     DIVOP(i32_div_u, uint32_t, u32, 0, /, 1)

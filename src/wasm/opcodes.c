@@ -17,6 +17,7 @@ const iop_info iop_table[IOP_COUNT] = {
     [IOP_inc_br_##name] = {"inc_br_" #name, 6},                                                 \
     [IOP_inc_br_##name##_ri] = {"inc_br_" #name "_ri", 5 + IMMW_##rd},
 #define INFO_SHIFTED(name, ...) [IOP_##name] = {#name, 4},
+#define INFO_VSTORE(name, producer, store, n) [IOP_##name] = {#name, n + 2},
 #define IMMW_u32 1
 #define IMMW_u64 2
 #define IMMW_f32 1
@@ -28,7 +29,7 @@ const iop_info iop_table[IOP_COUNT] = {
 #define VT2_F64 1
     WASM_PURE_OPS(INFO_PURE) WASM_TRAPPING_OPS(INFO_TRAP) WASM_LOAD_OPS(INFO_MEM)
         WASM_STORE_OPS(INFO_MEM) INTERNAL_OPS(INFO_INT) DIV_BY_CONST_OPS(INFO_DIVC)
-            FUSED_CMP_OPS(INFO_FUSED) SHIFTED_OPS(INFO_SHIFTED)
+            FUSED_CMP_OPS(INFO_FUSED) SHIFTED_OPS(INFO_SHIFTED) VALUE_STORE_OPS(INFO_VSTORE)
 };
 
 const char *iop_name(uint32_t op) { return op < IOP_COUNT && iop_table[op].name ? iop_table[op].name : "?"; }

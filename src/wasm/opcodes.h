@@ -289,6 +289,18 @@
     X(i32_and_shl, &, shl) X(i32_add_rotl, +, rotl) X(i32_add_shr_u, +, shr_u)                \
     X(i32_add_shr_s, +, shr_s)
 
+/* Stores of a value computed by the instruction just before, which is folded in: X(name,
+ * producer, store, operands) computes like the producer (without its destination) and stores like
+ * the store. Layout: [op][producer operands][address][offset]. */
+#define VALUE_STORE_OPS(X)                                                                      \
+    X(f64_madd_st, f64_madd, f64_store, 3) X(f64_add_st, f64_add, f64_store, 2)                \
+    X(f64_sub_st, f64_sub, f64_store, 2) X(f64_mul_st, f64_mul, f64_store, 2)                  \
+    X(i32_add_st, i32_add, i32_store, 2) X(i32_add_ri_st, i32_add_ri, i32_store, 2)            \
+    X(i32_xor_st, i32_xor, i32_store, 2) X(i32_or_st, i32_or, i32_store, 2)                    \
+    X(i32_and_st, i32_and, i32_store, 2) X(i32_add_st8, i32_add, i32_store8, 2)                \
+    X(i32_add_ri_st8, i32_add_ri, i32_store8, 2) X(i32_and_ri_st8, i32_and_ri, i32_store8, 2)  \
+    X(i32_shr_u_ri_st8, i32_shr_u_ri, i32_store8, 2)
+
 /* Helpers to expand a table row only for binary operations (in2 is a type, not NO). */
 #define OPC_ARITY_NO 1
 #define OPC_ARITY_I32 2
@@ -316,11 +328,13 @@ enum iop {
 #define IOP_INT(name, n) IOP_##name,
 #define IOP_DIVC(name, ...) IOP_##name##_ri,
 #define IOP_SHIFTED(name, ...) IOP_##name,
+#define IOP_VSTORE(name, ...) IOP_##name,
 #define IOP_FUSED(name, ...) IOP_br_##name, IOP_br_##name##_ri, IOP_inc_br_##name, IOP_inc_br_##name##_ri,
     WASM_PURE_OPS(IOP_PURE) WASM_TRAPPING_OPS(IOP_TRAP) WASM_LOAD_OPS(IOP_MEM)
         WASM_STORE_OPS(IOP_MEM) INTERNAL_OPS(IOP_INT) DIV_BY_CONST_OPS(IOP_DIVC)
-            FUSED_CMP_OPS(IOP_FUSED) SHIFTED_OPS(IOP_SHIFTED)
+            FUSED_CMP_OPS(IOP_FUSED) SHIFTED_OPS(IOP_SHIFTED) VALUE_STORE_OPS(IOP_VSTORE)
 #undef IOP_PURE
+#undef IOP_VSTORE
 #undef IOP_SHIFTED
 #undef IOP_TRAP
 #undef IOP_MEM

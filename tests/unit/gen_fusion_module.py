@@ -98,5 +98,25 @@ for op in ["xor", "or", "and", "add", "sub"]:
 f("add_ri2", ["i32", "i32"], "i32",
   "(local.set 0 (i32.add (local.get 0) (i32.const 8))) (local.set 1 (i32.add (local.get 0) (i32.const -3))) "
   "(i32.xor (local.get 0) (i32.mul (local.get 1) (i32.const 5)))")
+# A value computed and stored at once (in and out of bounds: the traps must agree too).
+for op in ["add", "sub", "mul"]:
+    f(f"f64.{op}.store", ["i32", "f64", "f64"], "f64",
+      f"(f64.store offset=8 (local.get 0) (f64.{op} (local.get 1) (local.get 2))) (f64.load offset=8 (local.get 0))")
+f("f64.madd.store", ["i32", "f64", "f64"], "f64",
+  "(f64.store (local.get 0) (f64.add (local.get 1) (f64.mul (local.get 2) (local.get 1)))) (f64.load (local.get 0))")
+for op in ["add", "xor", "or", "and"]:
+    f(f"i32.{op}.store", ["i32", "i32", "i32"], "i32",
+      f"(i32.store offset=4 (local.get 0) (i32.{op} (local.get 1) (local.get 2))) (i32.load offset=4 (local.get 0))")
+f("i32.add_ri.store", ["i32", "i32"], "i32",
+  "(i32.store (local.get 0) (i32.add (local.get 1) (i32.const 77))) (i32.load (local.get 0))")
+f("i32.add.store8", ["i32", "i32", "i32"], "i32",
+  "(i32.store8 offset=1 (local.get 0) (i32.add (local.get 1) (local.get 2))) (i32.load8_u offset=1 (local.get 0))")
+for k in ["255", "7"]:
+    f(f"i32.and_ri{k}.store8", ["i32", "i32"], "i32",
+      f"(i32.store8 (local.get 0) (i32.and (local.get 1) (i32.const {k}))) (i32.load8_u (local.get 0))")
+    f(f"i32.shr_u_ri{k}.store8", ["i32", "i32"], "i32",
+      f"(i32.store8 (local.get 0) (i32.shr_u (local.get 1) (i32.const {k}))) (i32.load8_u (local.get 0))")
+    f(f"i32.add_ri{k}.store8", ["i32", "i32"], "i32",
+      f"(i32.store8 (local.get 0) (i32.add (local.get 1) (i32.const {k}))) (i32.load8_u (local.get 0))")
 out.append(")")
 print("\n".join(out))
