@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm_writer.h"
+
 enum { I32 = 0x7F, I64 = 0x7E, F64 = 0x7C };
 
 #define TABLE_SIZE 1024   /* call_indirect indices are masked to this */
@@ -14,72 +16,7 @@ enum { I32 = 0x7F, I64 = 0x7E, F64 = 0x7C };
 #define LOOP_NEST_MAX 3   /* loop counters per function */
 #define ADDR_MASK 0xFFF8  /* addresses stay in the first 64 KiB (memory has 2 pages) */
 
-/* ---- a growable byte buffer with the binary format's encodings ---- */
-
-typedef struct buf {
-    uint8_t *p;
-    size_t len, cap;
-} buf;
-
-static void buf_reserve(buf *b, size_t extra) {
-    if (b->len + extra <= b->cap) return;
-    size_t cap = b->cap ? b->cap * 2 : 256;
-    while (cap < b->len + extra) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) {
-        fprintf(stderr, "gen_big: out of memory\n");
-        exit(1);
-    }
-    b->p = p, b->cap = cap;
-}
-
-static void put_byte(buf *b, uint8_t v) {
-    buf_reserve(b, 1);
-    b->p[b->len++] = v;
-}
-
-static void put_bytes(buf *b, const void *src, size_t n) {
-    buf_reserve(b, n);
-    memcpy(b->p + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u32(buf *b, uint32_t v) { /* unsigned LEB128 */
-    do {
-        uint8_t byte = v & 0x7f;
-        v >>= 7;
-        put_byte(b, v ? byte | 0x80 : byte);
-    } while (v);
-}
-
-static void put_s64(buf *b, int64_t v) { /* signed LEB128 */
-    for (;;) {
-        uint8_t byte = v & 0x7f;
-        v >>= 7; /* arithmetic shift on every compiler this builds with */
-        if ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40))) {
-            put_byte(b, byte);
-            return;
-        }
-        put_byte(b, byte | 0x80);
-    }
-}
-
-static void put_f64(buf *b, double d) {
-    uint64_t bits;
-    memcpy(&bits, &d, 8);
-    for (int i = 0; i < 8; i++) put_byte(b, (uint8_t)(bits >> (8 * i)));
-}
-
-static void put_name(buf *b, const char *s) {
-    put_u32(b, (uint32_t)strlen(s));
-    put_bytes(b, s, strlen(s));
-}
-
-static void put_section(buf *out, uint8_t id, const buf *content) {
-    put_byte(out, id);
-    put_u32(out, (uint32_t)content->len);
-    put_bytes(out, content->p, content->len);
-}
+/* The binary format's encodings: tests/common/wasm_writer.h. */
 
 /* ---- signatures: a fixed set, like the handful a real program's functions share ---- */
 
@@ -107,7 +44,7 @@ static const uint8_t global_types[] = {I32, I32, I64, F64};
 
 typedef struct gen {
     uint32_t rng;
-    buf *code;
+    wbuf *code;
     int budget;              /* nodes left for this function body */
     uint8_t local_type[16];  /* params first, then declared locals */
     uint32_t nlocals;
@@ -124,11 +61,11 @@ static uint32_t rnd(gen *g, uint32_t n) {
     return g->rng % n;
 }
 
-static void op(gen *g, uint8_t opcode) { put_byte(g->code, opcode); }
+static void op(gen *g, uint8_t opcode) { wb_byte(g->code, opcode); }
 
 static void memarg(gen *g, uint32_t align) {
-    put_u32(g->code, align);
-    put_u32(g->code, rnd(g, 4) == 0 ? 0 : 4 * rnd(g, 64));
+    wb_u32(g->code, align);
+    wb_u32(g->code, rnd(g, 4) == 0 ? 0 : 4 * rnd(g, 64));
 }
 
 /* A local of type t (there is always one: every function declares some of each type),
@@ -158,13 +95,13 @@ static void gen_stmts(gen *g, int depth, int count);
 static void gen_leaf(gen *g, uint8_t t) {
     if (rnd(g, 3) == 0) {
         switch (t) {
-        case I32: op(g, 0x41), put_s64(g->code, (int32_t)(rnd(g, 2) ? rnd(g, 100) : g->rng)); break;
-        case I64: op(g, 0x42), put_s64(g->code, (int64_t)rnd(g, 1000) - 500); break;
-        default: op(g, 0x44), put_f64(g->code, (double)rnd(g, 1000) / 8.0); break;
+        case I32: op(g, 0x41), wb_s64(g->code, (int32_t)(rnd(g, 2) ? rnd(g, 100) : g->rng)); break;
+        case I64: op(g, 0x42), wb_s64(g->code, (int64_t)rnd(g, 1000) - 500); break;
+        default: op(g, 0x44), wb_f64(g->code, (double)rnd(g, 1000) / 8.0); break;
         }
         return;
     }
-    op(g, 0x20), put_u32(g->code, pick_local(g, t));
+    op(g, 0x20), wb_u32(g->code, pick_local(g, t));
 }
 
 /* Arguments for signature s, then the call itself: direct, or indirect through the table. */
@@ -174,17 +111,17 @@ static int gen_call(gen *g, uint32_t s, int depth) {
     for (int i = 0; i < sigs[s].nparams; i++) gen_expr(g, sigs[s].params[i], depth + 1);
     if (rnd(g, 5) == 0) {
         gen_expr(g, I32, depth + 1);
-        op(g, 0x41), put_s64(g->code, TABLE_SIZE - 1), op(g, 0x71); /* i32.and */
-        op(g, 0x11), put_u32(g->code, s), put_u32(g->code, 0);
+        op(g, 0x41), wb_s64(g->code, TABLE_SIZE - 1), op(g, 0x71); /* i32.and */
+        op(g, 0x11), wb_u32(g->code, s), wb_u32(g->code, 0);
     } else {
-        op(g, 0x10), put_u32(g->code, (uint32_t)callee);
+        op(g, 0x10), wb_u32(g->code, (uint32_t)callee);
     }
     return 1;
 }
 
 static void gen_addr(gen *g, int depth) {
     gen_expr(g, I32, depth + 1);
-    op(g, 0x41), put_s64(g->code, ADDR_MASK), op(g, 0x71);
+    op(g, 0x41), wb_s64(g->code, ADDR_MASK), op(g, 0x71);
 }
 
 static void gen_expr(gen *g, uint8_t t, int depth) {
@@ -210,7 +147,7 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
             return;
         case 4: /* division by a value made odd, so never zero */
             gen_expr(g, I32, depth + 1), gen_expr(g, I32, depth + 1);
-            op(g, 0x41), put_s64(g->code, 1), op(g, 0x72), op(g, rnd(g, 2) ? 0x6E : 0x70);
+            op(g, 0x41), wb_s64(g->code, 1), op(g, 0x72), op(g, rnd(g, 2) ? 0x6E : 0x70);
             return;
         case 5: {
             static const uint8_t loads[][2] = {{0x28, 2}, {0x2D, 0}, {0x2E, 1}};
@@ -226,12 +163,12 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
             case 0: gen_expr(g, I64, depth + 1), op(g, 0xA7); return;          /* wrap */
             case 1: gen_expr(g, I64, depth + 1), gen_expr(g, I64, depth + 1), op(g, 0x53); return;
             case 2: gen_expr(g, F64, depth + 1), gen_expr(g, F64, depth + 1), op(g, 0x63); return;
-            case 3: gen_expr(g, F64, depth + 1), op(g, 0xFC), put_u32(g->code, 2); return; /* trunc_sat */
+            case 3: gen_expr(g, F64, depth + 1), op(g, 0xFC), wb_u32(g->code, 2); return; /* trunc_sat */
             default: gen_expr(g, I32, depth + 1), op(g, 0x45 + 0x22 * rnd(g, 2)); return; /* eqz, clz */
             }
         case 8: /* if/else with a result */
             gen_expr(g, I32, depth + 1);
-            op(g, 0x04), put_byte(g->code, I32);
+            op(g, 0x04), wb_byte(g->code, I32);
             gen_expr(g, I32, depth + 1);
             op(g, 0x05);
             gen_expr(g, I32, depth + 1);
@@ -242,11 +179,11 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
             op(g, 0x1B); /* select */
             return;
         case 10:
-            op(g, 0x23), put_u32(g->code, rnd(g, 2)); /* global.get of an i32 global */
+            op(g, 0x23), wb_u32(g->code, rnd(g, 2)); /* global.get of an i32 global */
             return;
         default:
             gen_expr(g, I32, depth + 1);
-            op(g, 0x22), put_u32(g->code, pick_local(g, I32)); /* local.tee */
+            op(g, 0x22), wb_u32(g->code, pick_local(g, I32)); /* local.tee */
             return;
         }
         break;
@@ -259,7 +196,7 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
         case 4: case 5: gen_expr(g, I32, depth + 1), op(g, rnd(g, 2) ? 0xAC : 0xAD); return;
         case 6: gen_addr(g, depth), op(g, 0x29), memarg(g, 3); return;
         case 7: if (gen_call(g, 3, depth)) return; break;
-        case 8: op(g, 0x23), put_u32(g->code, 2); return;
+        case 8: op(g, 0x23), wb_u32(g->code, 2); return;
         default: break;
         }
         break;
@@ -273,7 +210,7 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
         case 5: gen_expr(g, F64, depth + 1), op(g, rnd(g, 2) ? 0x9F : 0x99); return;
         case 6: gen_addr(g, depth), op(g, 0x2B), memarg(g, 3); return;
         case 7: if (gen_call(g, 4, depth)) return; break;
-        case 8: op(g, 0x23), put_u32(g->code, 3); return;
+        case 8: op(g, 0x23), wb_u32(g->code, 3); return;
         default: break;
         }
         break;
@@ -284,39 +221,39 @@ static void gen_expr(gen *g, uint8_t t, int depth) {
 /* A counted loop: the counter is this nesting level's own local; a br_if leaves early. */
 static void gen_loop(gen *g, int depth) {
     uint32_t counter = g->loop_local[g->loops];
-    op(g, 0x41), put_s64(g->code, 1 + rnd(g, 64));
-    op(g, 0x21), put_u32(g->code, counter);
-    op(g, 0x02), put_byte(g->code, 0x40); /* block */
-    op(g, 0x03), put_byte(g->code, 0x40); /* loop */
+    op(g, 0x41), wb_s64(g->code, 1 + rnd(g, 64));
+    op(g, 0x21), wb_u32(g->code, counter);
+    op(g, 0x02), wb_byte(g->code, 0x40); /* block */
+    op(g, 0x03), wb_byte(g->code, 0x40); /* loop */
     g->loops++;
     gen_stmts(g, depth + 1, 1 + (int)rnd(g, 4));
     if (rnd(g, 3) == 0) {
         gen_expr(g, I32, depth + 1);
-        op(g, 0x0D), put_u32(g->code, 1); /* br_if to the block: break */
+        op(g, 0x0D), wb_u32(g->code, 1); /* br_if to the block: break */
     }
     gen_stmts(g, depth + 1, (int)rnd(g, 2));
     g->loops--;
-    op(g, 0x20), put_u32(g->code, counter);
-    op(g, 0x41), put_s64(g->code, 1), op(g, 0x6B);
-    op(g, 0x22), put_u32(g->code, counter);
-    op(g, 0x0D), put_u32(g->code, 0); /* continue while the counter is not zero */
+    op(g, 0x20), wb_u32(g->code, counter);
+    op(g, 0x41), wb_s64(g->code, 1), op(g, 0x6B);
+    op(g, 0x22), wb_u32(g->code, counter);
+    op(g, 0x0D), wb_u32(g->code, 0); /* continue while the counter is not zero */
     op(g, 0x0B), op(g, 0x0B);
 }
 
 /* A switch: k case blocks around a br_table, each case breaking out to the end. */
 static void gen_switch(gen *g, int depth) {
     uint32_t k = 2 + rnd(g, 5);
-    op(g, 0x02), put_byte(g->code, 0x40); /* the exit block */
-    for (uint32_t i = 0; i < k; i++) op(g, 0x02), put_byte(g->code, 0x40);
+    op(g, 0x02), wb_byte(g->code, 0x40); /* the exit block */
+    for (uint32_t i = 0; i < k; i++) op(g, 0x02), wb_byte(g->code, 0x40);
     gen_expr(g, I32, depth + 1);
     uint32_t labels = k + rnd(g, 4); /* beyond k, entries repeat earlier cases */
-    op(g, 0x0E), put_u32(g->code, labels);
-    for (uint32_t i = 0; i < labels; i++) put_u32(g->code, i < k ? i : rnd(g, k));
-    put_u32(g->code, k); /* default: the exit block */
+    op(g, 0x0E), wb_u32(g->code, labels);
+    for (uint32_t i = 0; i < labels; i++) wb_u32(g->code, i < k ? i : rnd(g, k));
+    wb_u32(g->code, k); /* default: the exit block */
     for (uint32_t i = 0; i < k; i++) {
         op(g, 0x0B); /* end of case block i: its code follows */
         gen_stmts(g, depth + 1, 1 + (int)rnd(g, 2));
-        if (i + 1 < k) op(g, 0x0C), put_u32(g->code, k - 1 - i); /* br to the exit block */
+        if (i + 1 < k) op(g, 0x0C), wb_u32(g->code, k - 1 - i); /* br to the exit block */
     }
     op(g, 0x0B);
 }
@@ -324,7 +261,7 @@ static void gen_switch(gen *g, int depth) {
 static void gen_stmt(gen *g, int depth) {
     if (--g->budget <= 0 || depth >= MAX_DEPTH) {
         uint32_t l = pick_local(g, I32);
-        gen_leaf(g, I32), op(g, 0x21), put_u32(g->code, l);
+        gen_leaf(g, I32), op(g, 0x21), wb_u32(g->code, l);
         return;
     }
     switch (rnd(g, 12)) {
@@ -332,7 +269,7 @@ static void gen_stmt(gen *g, int depth) {
         uint8_t t = rnd(g, 4) ? I32 : (rnd(g, 2) ? I64 : F64);
         uint32_t l = pick_local(g, t);
         gen_expr(g, t, depth + 1);
-        op(g, 0x21), put_u32(g->code, l);
+        op(g, 0x21), wb_u32(g->code, l);
         return;
     }
     case 3: {
@@ -346,7 +283,7 @@ static void gen_stmt(gen *g, int depth) {
     }
     case 4:
         gen_expr(g, I32, depth + 1);
-        op(g, 0x04), put_byte(g->code, 0x40);
+        op(g, 0x04), wb_byte(g->code, 0x40);
         gen_stmts(g, depth + 1, 1 + (int)rnd(g, 3));
         if (rnd(g, 2)) op(g, 0x05), gen_stmts(g, depth + 1, 1 + (int)rnd(g, 2));
         op(g, 0x0B);
@@ -371,14 +308,14 @@ static void gen_stmt(gen *g, int depth) {
     case 9: {
         uint32_t gi = rnd(g, sizeof global_types);
         gen_expr(g, global_types[gi], depth + 1);
-        op(g, 0x24), put_u32(g->code, gi);
+        op(g, 0x24), wb_u32(g->code, gi);
         return;
     }
     case 10: /* a block left early by br_if */
-        op(g, 0x02), put_byte(g->code, 0x40);
+        op(g, 0x02), wb_byte(g->code, 0x40);
         gen_stmts(g, depth + 1, 1);
         gen_expr(g, I32, depth + 1);
-        op(g, 0x0D), put_u32(g->code, 0);
+        op(g, 0x0D), wb_u32(g->code, 0);
         gen_stmts(g, depth + 1, 1);
         op(g, 0x0B);
         return;
@@ -387,7 +324,7 @@ static void gen_stmt(gen *g, int depth) {
     }
     uint32_t l = pick_local(g, I32);
     gen_expr(g, I32, depth + 1);
-    op(g, 0x21), put_u32(g->code, l);
+    op(g, 0x21), wb_u32(g->code, l);
 }
 
 static void gen_stmts(gen *g, int depth, int count) {
@@ -395,8 +332,8 @@ static void gen_stmts(gen *g, int depth, int count) {
 }
 
 /* One function body (locals + code + end) of signature s, appended to body. */
-static void gen_function(gen *g, uint32_t s, buf *body) {
-    buf code = {0};
+static void gen_function(gen *g, uint32_t s, wbuf *body) {
+    wbuf code = {0};
     g->code = &code;
     g->nlocals = 0;
     for (int i = 0; i < sigs[s].nparams; i++) g->local_type[g->nlocals++] = sigs[s].params[i];
@@ -410,14 +347,14 @@ static void gen_function(gen *g, uint32_t s, buf *body) {
     g->loops = 0;
     g->budget = 20 + (int)rnd(g, 160);
 
-    put_u32(&code, 3);
-    for (int k = 0; k < 3; k++) put_u32(&code, decl_counts[k]), put_byte(&code, decl_types[k]);
+    wb_u32(&code, 3);
+    for (int k = 0; k < 3; k++) wb_u32(&code, decl_counts[k]), wb_byte(&code, decl_types[k]);
     while (g->budget > 0) gen_stmt(g, 0);
     if (sigs[s].nresults) gen_expr(g, sigs[s].result, MAX_DEPTH - 1);
     op(g, 0x0B);
 
-    put_u32(body, (uint32_t)code.len);
-    put_bytes(body, code.p, code.len);
+    wb_u32(body, (uint32_t)code.n);
+    wb_bytes(body, code.p, code.n);
     free(code.p);
 }
 
@@ -432,14 +369,14 @@ int main(int argc, char **argv) {
     size_t target = (size_t)(megabytes * 1e6);
 
     /* Bodies first: how many functions there are depends on when the target size is reached. */
-    buf bodies = {0};
+    wbuf bodies = {0};
     uint32_t *func_sig = NULL;
     uint32_t nfuncs = 0, cap = 0;
     for (uint32_t s = 0; s < NSIGS; s++) {
         g.by_sig[s] = NULL;
         g.by_sig_len[s] = 0;
     }
-    while (bodies.len < target || nfuncs < TABLE_SIZE) {
+    while (bodies.n < target || nfuncs < TABLE_SIZE) {
         uint32_t s = rnd(&g, NSIGS);
         gen_function(&g, s, &bodies);
         if (nfuncs == cap) {
@@ -455,83 +392,83 @@ int main(int argc, char **argv) {
         nfuncs++;
     }
 
-    buf out = {0}, sec = {0};
-    put_bytes(&out, "\0asm\1\0\0\0", 8);
+    wbuf out = {0}, sec = {0};
+    wb_bytes(&out, "\0asm\1\0\0\0", 8);
 
-    put_u32(&sec, NSIGS); /* type */
+    wb_u32(&sec, NSIGS); /* type */
     for (uint32_t s = 0; s < NSIGS; s++) {
-        put_byte(&sec, 0x60);
-        put_u32(&sec, sigs[s].nparams);
-        for (int i = 0; i < sigs[s].nparams; i++) put_byte(&sec, sigs[s].params[i]);
-        put_u32(&sec, sigs[s].nresults);
-        if (sigs[s].nresults) put_byte(&sec, sigs[s].result);
+        wb_byte(&sec, 0x60);
+        wb_u32(&sec, sigs[s].nparams);
+        for (int i = 0; i < sigs[s].nparams; i++) wb_byte(&sec, sigs[s].params[i]);
+        wb_u32(&sec, sigs[s].nresults);
+        if (sigs[s].nresults) wb_byte(&sec, sigs[s].result);
     }
-    put_section(&out, 1, &sec), sec.len = 0;
+    wb_section_copy(&out, 1, &sec), sec.n = 0;
 
-    put_u32(&sec, nfuncs); /* function */
-    for (uint32_t i = 0; i < nfuncs; i++) put_u32(&sec, func_sig[i]);
-    put_section(&out, 3, &sec), sec.len = 0;
+    wb_u32(&sec, nfuncs); /* function */
+    for (uint32_t i = 0; i < nfuncs; i++) wb_u32(&sec, func_sig[i]);
+    wb_section_copy(&out, 3, &sec), sec.n = 0;
 
-    put_u32(&sec, 1), put_byte(&sec, 0x70), put_byte(&sec, 0x01); /* table: funcref, min = max */
-    put_u32(&sec, TABLE_SIZE), put_u32(&sec, TABLE_SIZE);
-    put_section(&out, 4, &sec), sec.len = 0;
+    wb_u32(&sec, 1), wb_byte(&sec, 0x70), wb_byte(&sec, 0x01); /* table: funcref, min = max */
+    wb_u32(&sec, TABLE_SIZE), wb_u32(&sec, TABLE_SIZE);
+    wb_section_copy(&out, 4, &sec), sec.n = 0;
 
-    put_u32(&sec, 1), put_byte(&sec, 0x01), put_u32(&sec, 2), put_u32(&sec, 256); /* memory */
-    put_section(&out, 5, &sec), sec.len = 0;
+    wb_u32(&sec, 1), wb_byte(&sec, 0x01), wb_u32(&sec, 2), wb_u32(&sec, 256); /* memory */
+    wb_section_copy(&out, 5, &sec), sec.n = 0;
 
-    put_u32(&sec, sizeof global_types); /* global: mutable, constant initialisers */
+    wb_u32(&sec, sizeof global_types); /* global: mutable, constant initialisers */
     for (uint32_t i = 0; i < sizeof global_types; i++) {
-        put_byte(&sec, global_types[i]), put_byte(&sec, 0x01);
-        if (global_types[i] == I32) put_byte(&sec, 0x41), put_s64(&sec, 7 * (int64_t)i);
-        else if (global_types[i] == I64) put_byte(&sec, 0x42), put_s64(&sec, -3);
-        else put_byte(&sec, 0x44), put_f64(&sec, 1.5);
-        put_byte(&sec, 0x0B);
+        wb_byte(&sec, global_types[i]), wb_byte(&sec, 0x01);
+        if (global_types[i] == I32) wb_byte(&sec, 0x41), wb_s64(&sec, 7 * (int64_t)i);
+        else if (global_types[i] == I64) wb_byte(&sec, 0x42), wb_s64(&sec, -3);
+        else wb_byte(&sec, 0x44), wb_f64(&sec, 1.5);
+        wb_byte(&sec, 0x0B);
     }
-    put_section(&out, 6, &sec), sec.len = 0;
+    wb_section_copy(&out, 6, &sec), sec.n = 0;
 
     uint32_t nexports = 1 + nfuncs / 100; /* export: the memory and every 100th function */
-    put_u32(&sec, nexports);
-    put_name(&sec, "memory"), put_byte(&sec, 0x02), put_u32(&sec, 0);
+    wb_u32(&sec, nexports);
+    wb_str(&sec, "memory"), wb_byte(&sec, 0x02), wb_u32(&sec, 0);
     char name[64];
     for (uint32_t i = 0; i + 1 < nexports; i++) {
         snprintf(name, sizeof name, "export_%u", (unsigned)(i * 100));
-        put_name(&sec, name), put_byte(&sec, 0x00), put_u32(&sec, i * 100);
+        wb_str(&sec, name), wb_byte(&sec, 0x00), wb_u32(&sec, i * 100);
     }
-    put_section(&out, 7, &sec), sec.len = 0;
+    wb_section_copy(&out, 7, &sec), sec.n = 0;
 
-    put_u32(&sec, 1), put_u32(&sec, 0); /* element: active, table 0, offset 0 */
-    put_byte(&sec, 0x41), put_s64(&sec, 0), put_byte(&sec, 0x0B);
-    put_u32(&sec, TABLE_SIZE);
-    for (uint32_t i = 0; i < TABLE_SIZE; i++) put_u32(&sec, nfuncs - TABLE_SIZE + i);
-    put_section(&out, 9, &sec), sec.len = 0;
+    wb_u32(&sec, 1), wb_u32(&sec, 0); /* element: active, table 0, offset 0 */
+    wb_byte(&sec, 0x41), wb_s64(&sec, 0), wb_byte(&sec, 0x0B);
+    wb_u32(&sec, TABLE_SIZE);
+    for (uint32_t i = 0; i < TABLE_SIZE; i++) wb_u32(&sec, nfuncs - TABLE_SIZE + i);
+    wb_section_copy(&out, 9, &sec), sec.n = 0;
 
-    put_u32(&sec, nfuncs); /* code */
-    put_bytes(&sec, bodies.p, bodies.len);
-    put_section(&out, 10, &sec), sec.len = 0;
+    wb_u32(&sec, nfuncs); /* code */
+    wb_bytes(&sec, bodies.p, bodies.n);
+    wb_section_copy(&out, 10, &sec), sec.n = 0;
 
-    put_u32(&sec, 1), put_u32(&sec, 0); /* data: 4 KiB at 1024 */
-    put_byte(&sec, 0x41), put_s64(&sec, 1024), put_byte(&sec, 0x0B);
-    put_u32(&sec, 4096);
-    for (uint32_t i = 0; i < 4096; i++) put_byte(&sec, (uint8_t)rnd(&g, 256));
-    put_section(&out, 11, &sec), sec.len = 0;
+    wb_u32(&sec, 1), wb_u32(&sec, 0); /* data: 4 KiB at 1024 */
+    wb_byte(&sec, 0x41), wb_s64(&sec, 1024), wb_byte(&sec, 0x0B);
+    wb_u32(&sec, 4096);
+    for (uint32_t i = 0; i < 4096; i++) wb_byte(&sec, (uint8_t)rnd(&g, 256));
+    wb_section_copy(&out, 11, &sec), sec.n = 0;
 
-    put_name(&sec, "name"); /* custom "name" section: function names */
-    buf names = {0};
-    put_u32(&names, nfuncs);
+    wb_str(&sec, "name"); /* custom "name" section: function names */
+    wbuf names = {0};
+    wb_u32(&names, nfuncs);
     for (uint32_t i = 0; i < nfuncs; i++) {
         snprintf(name, sizeof name, "gen_func_%u", (unsigned)i);
-        put_u32(&names, i), put_name(&names, name);
+        wb_u32(&names, i), wb_str(&names, name);
     }
-    put_byte(&sec, 1), put_u32(&sec, (uint32_t)names.len), put_bytes(&sec, names.p, names.len);
-    put_section(&out, 0, &sec), sec.len = 0;
+    wb_byte(&sec, 1), wb_u32(&sec, (uint32_t)names.n), wb_bytes(&sec, names.p, names.n);
+    wb_section_copy(&out, 0, &sec), sec.n = 0;
 
     FILE *f = fopen(argv[1], "wb");
-    if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0) {
+    if (!f || fwrite(out.p, 1, out.n, f) != out.n || fclose(f) != 0) {
         fprintf(stderr, "gen_big: cannot write %s\n", argv[1]);
         return 1;
     }
-    printf("gen_big: %s: %zu bytes, %u functions, code section %zu bytes\n", argv[1], out.len,
-           (unsigned)nfuncs, bodies.len);
+    printf("gen_big: %s: %zu bytes, %u functions, code section %zu bytes\n", argv[1], out.n,
+           (unsigned)nfuncs, bodies.n);
     free(out.p), free(sec.p), free(names.p), free(bodies.p), free(func_sig);
     for (uint32_t k = 0; k < NSIGS; k++) free(g.by_sig[k]);
     return 0;

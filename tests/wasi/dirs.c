@@ -16,14 +16,6 @@
 
 #define MANY 300
 
-static void write_file(const char *path, const char *text) {
-    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
-        printf("write_file %s: %s\n", path, errno_name(errno));
-        exit(1);
-    }
-}
-
 static void print_file(const char *label, const char *path) {
     char buf[128];
     int fd = open(path, O_RDONLY);
@@ -94,8 +86,8 @@ static void make_and_remove(void) {
     show("mkdir missing/parent", mkdir("missing/parent", 0755));
     show("mkdir trailing slash", mkdir("top/slash/", 0755));
     show("rmdir trailing slash", rmdir("top/slash/"));
-    write_file("top/f1", "first");
-    write_file("top/sub/f2", "second");
+    write_text("top/f1", "first");
+    write_text("top/sub/f2", "second");
     struct stat st;
     show("stat top", stat("top", &st));
     printf("top is dir: %d\n", S_ISDIR(st.st_mode));
@@ -113,8 +105,8 @@ static void renames(void) {
     show("rename file in dir", rename("top/f1", "top/f1b"));
     show("rename across dirs", rename("top/f1b", "top/sub/f1"));
     print_file("moved file", "top/sub/f1");
-    write_file("top/victim", "old");
-    write_file("top/winner", "new");
+    write_text("top/victim", "old");
+    write_text("top/winner", "new");
     show("rename over existing file", rename("top/winner", "top/victim"));
     print_file("replaced", "top/victim");
     show("rename dir", rename("top/sub", "top/sub2"));
@@ -137,7 +129,7 @@ static void links(void) {
     stat("top/hard", &b);
     printf("nlink %ld %ld, same inode: %s\n", (long)a.st_nlink, (long)b.st_nlink,
            a.st_ino == b.st_ino ? "yes" : "no");
-    write_file("top/hard", "through hard link");
+    write_text("top/hard", "through hard link");
     print_file("read original", "top/victim");
     show("link onto existing", link("top/victim", "top/hard"));
     show("link to dir", link("top/sub2", "top/sub2link"));
@@ -178,7 +170,7 @@ static void links(void) {
 
 static void times(void) {
     puts("== timestamps");
-    write_file("top/t", "time");
+    write_text("top/t", "time");
     struct timespec ts[2] = {{1000000000, 123456789}, {1200000000, 987654321}};
     show("utimensat", utimensat(AT_FDCWD, "top/t", ts, 0));
     struct stat st;
@@ -227,7 +219,7 @@ static void many(void) {
         for (int k = 0; k < pad; k++)
             name[len++] = (char)('a' + (i + k) % 26);
         name[len] = '\0';
-        write_file(name, "x");
+        write_text(name, "x");
     }
     DIR *d = opendir("many");
     unsigned char seen[MANY] = {0};
@@ -264,7 +256,7 @@ static void many(void) {
         e = readdir(d);
     printf("seekdir back to 100: same next entry: %s\n",
            e != NULL && strcmp(e->d_name, after100) == 0 ? "yes" : "no");
-    write_file("many/zz_added_after_opendir", "x");
+    write_text("many/zz_added_after_opendir", "x");
     rewinddir(d);
     int again = 0;
     while ((e = readdir(d)) != NULL)
@@ -301,9 +293,9 @@ static void many(void) {
 static void names_and_paths(void) {
     puts("== names and paths");
     show("mkdir names", mkdir("names", 0755));
-    write_file("names/h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93.txt", "unicode");
-    write_file("names/ spaces and 'quotes' ", "spaces");
-    write_file("names/.hidden", "dot");
+    write_text("names/h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93.txt", "unicode");
+    write_text("names/ spaces and 'quotes' ", "spaces");
+    write_text("names/.hidden", "dot");
     list_dir("names");
     print_file("read unicode name", "names/h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93.txt");
     print_file("read through // and ./", "names//./.hidden");
@@ -317,7 +309,7 @@ static void names_and_paths(void) {
     }
     printf("100 nested dirs: %s, path length %zu\n", ok ? "ok" : errno_name(errno), strlen(path));
     strcat(path, "/leaf.txt");
-    write_file(path, "deep leaf");
+    write_text(path, "deep leaf");
     print_file("read deep leaf", path);
 }
 

@@ -14,14 +14,6 @@
 
 #include "guest.h"
 
-static void write_file(const char *path, const char *text) {
-    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
-        printf("write_file %s: %s\n", path, errno_name(errno));
-        exit(1);
-    }
-}
-
 /* Reads the whole file and prints it quoted on one line (newlines as \n). */
 static void print_file(const char *label, const char *path) {
     char buf[256];
@@ -57,7 +49,7 @@ static long long file_size(const char *path) {
 
 static void basic_io(void) {
     puts("== create, write, read, append");
-    write_file("a.txt", "hello world\n");
+    write_text("a.txt", "hello world\n");
     print_file("read", "a.txt");
     int fd = open("a.txt", O_WRONLY | O_APPEND);
     show("open append", fd);
@@ -70,7 +62,7 @@ static void basic_io(void) {
     show("open O_TRUNC", fd);
     printf("size after O_TRUNC: %lld\n", file_size("a.txt"));
     close(fd);
-    write_file("a.txt", "hello world\nsecond line\n");
+    write_text("a.txt", "hello world\nsecond line\n");
 }
 
 static void seek_tell(void) {
@@ -183,7 +175,7 @@ static void truncation(void) {
 
 static void stats(void) {
     puts("== stat, fstat, lstat");
-    write_file("s.txt", "0123456789");
+    write_text("s.txt", "0123456789");
     struct stat st, lst, fst;
     show("stat", stat("s.txt", &st));
     printf("size %lld, regular %d, dir %d, nlink %ld\n", (long long)st.st_size, S_ISREG(st.st_mode),
@@ -258,7 +250,7 @@ static void open_flags(void) {
 
 static void fcntl_flags(void) {
     puts("== fcntl");
-    write_file("f.txt", "abc");
+    write_text("f.txt", "abc");
     int fd = open("f.txt", O_RDWR);
     int fl = fcntl(fd, F_GETFL);
     printf("F_GETFL: rdwr %d, append %d\n", (fl & O_ACCMODE) == O_RDWR, (fl & O_APPEND) != 0);
@@ -297,8 +289,8 @@ static int renumber(int from, int to) {
 
 static void renumbering(void) {
     puts("== renumber");
-    write_file("r1.txt", "one");
-    write_file("r2.txt", "two");
+    write_text("r1.txt", "one");
+    write_text("r2.txt", "two");
     int a = open("r1.txt", O_RDONLY), b = open("r2.txt", O_RDONLY);
     char buf[8] = {0};
     show("renumber a onto b", renumber(a, b));

@@ -6,9 +6,12 @@
 #define WEFT_TEST_GUEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* errno values differ between WASI and Linux, so programs print names, never numbers. A table,
  * not a switch: some names share a value on one target (EAGAIN/EWOULDBLOCK, ENOTSUP/EOPNOTSUPP). */
@@ -72,6 +75,15 @@ static inline void fill_pattern(unsigned char *buf, size_t len, uint32_t seed) {
         x ^= x >> 17;
         x ^= x << 5;
         buf[i] = (unsigned char)x;
+    }
+}
+
+/* Creates or replaces path with text; a failure ends the program (it is the test's setup). */
+static inline void write_text(const char *path, const char *text) {
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
+        printf("write_text %s: %s\n", path, errno_name(errno));
+        exit(1);
     }
 }
 
