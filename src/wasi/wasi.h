@@ -179,6 +179,8 @@ static inline int g_out64(gmem *m, uint32_t p, uint64_t v) {
 int wasi_fd_get(weft_wasi *w, uint32_t fd, uint64_t rights, wasi_fd **out);
 int wasi_fd_add(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t inheriting,
                 uint32_t *out);
+int wasi_fd_add_from(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t inheriting,
+                     uint32_t lowest, uint32_t *out);
 void wasi_fd_release(wasi_fd *f); /* closes the host fd and frees what the slot owns */
 uint8_t wasi_filetype_of_mode(unsigned mode);
 uint64_t wasi_rights_for_type(uint8_t type, int host);

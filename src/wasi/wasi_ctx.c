@@ -220,7 +220,13 @@ int wasi_fd_get(weft_wasi *w, uint32_t fd, uint64_t rights, wasi_fd **out) {
 /* Takes ownership of host (closing it on failure) and gives it the lowest free number. */
 int wasi_fd_add(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t inheriting,
                 uint32_t *out) {
-    uint32_t i = 0;
+    return wasi_fd_add_from(w, host, type, rights, inheriting, 0, out);
+}
+
+/* The same, with a number of at least lowest. */
+int wasi_fd_add_from(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t inheriting,
+                     uint32_t lowest, uint32_t *out) {
+    uint32_t i = lowest < w->nfds ? lowest : w->nfds;
     while (i < w->nfds && w->fds[i].host >= 0) i++;
     if (i == w->nfds) {
         if (w->nfds >= WASI_MAX_FDS) {
@@ -240,8 +246,9 @@ int wasi_fd_add(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t 
     return WASI_ESUCCESS;
 }
 
-/* Adds a duplicate of a host descriptor, typed by fstat. */
-static int add_dup(weft_wasi *w, int host, uint64_t mask, uint64_t inheriting, uint32_t *out) {
+/* Adds a duplicate of a host descriptor, typed by fstat, numbered lowest or above. */
+static int add_dup(weft_wasi *w, int host, uint64_t mask, uint64_t inheriting, uint32_t lowest,
+                   uint32_t *out) {
     int fd = fcntl(host, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) return wasi_errno(errno);
     struct stat st;
@@ -250,7 +257,8 @@ static int add_dup(weft_wasi *w, int host, uint64_t mask, uint64_t inheriting, u
         return wasi_errno(errno);
     }
     uint8_t type = wasi_filetype_of_mode(st.st_mode);
-    return wasi_fd_add(w, fd, type, wasi_rights_for_type(type, fd) & mask, inheriting, out);
+    return wasi_fd_add_from(w, fd, type, wasi_rights_for_type(type, fd) & mask, inheriting, lowest,
+                            out);
 }
 
 /* Whether this kernel has openat2 (Linux 5.6+). WEFT_WASI_NO_OPENAT2=1 forces the component
@@ -288,23 +296,23 @@ WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out) {
          * 2 closed, a directory it opened later may sit there, and must not be handed out. */
         struct stat st;
         if (c->stdio[i] < 0 || fstat(c->stdio[i], &st) != 0 || S_ISDIR(st.st_mode)) continue;
-        if (add_dup(w, c->stdio[i], WASI_R_ALL, 0, &fd) != WASI_ESUCCESS) goto nomem;
+        if (add_dup(w, c->stdio[i], WASI_R_ALL, 0, 0, &fd) != WASI_ESUCCESS) goto nomem;
         if (fd != (uint32_t)i) { /* an earlier slot was free: move it where it belongs */
             w->fds[i] = w->fds[fd];
             w->fds[fd] = (wasi_fd){.host = -1};
         }
     }
     /* Directories first (wasi-libc looks for preopens from fd 3 and stops at the first that is
-     * not one), then sockets. A read-only directory advertises every inheriting right, so that
+     * not one), then sockets; from 3 even when a stdio slot is closed. A read-only directory advertises every inheriting right, so that
      * programs ask for write access when they mean it and are refused (EROFS). */
     for (uint32_t i = 0; i < c->ndirs; i++) {
         uint64_t mask = c->dirs[i].read_only ? ~WASI_RIGHTS_MUTATE : WASI_R_ALL;
-        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL, &fd) != WASI_ESUCCESS) goto nomem;
+        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL, 3, &fd) != WASI_ESUCCESS) goto nomem;
         if (!(w->fds[fd].preopen = strdup(c->dirs[i].guest))) goto nomem;
         w->fds[fd].read_only = c->dirs[i].read_only;
     }
     for (uint32_t i = 0; i < c->nsocks; i++)
-        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, &fd) != WASI_ESUCCESS) goto nomem;
+        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, 3, &fd) != WASI_ESUCCESS) goto nomem;
     *out = w;
     return NULL;
 nomem:

@@ -101,25 +101,47 @@ WEFT_API weft_instance *weft_caller_instance(weft_caller *c) { return c->inst; }
 WEFT_API weft_memory *weft_caller_memory(weft_caller *c) { return c->inst ? c->inst->mem : NULL; }
 WEFT_API weft_store *weft_caller_store(weft_caller *c) { return c->store; }
 
+/* One slot's bits as a typed value: what bits_to_val does, inline for the host-call path (only
+ * the field of the type is meaningful; the host reads nothing else). */
+static inline void fill_val(weft_val *v, valtype t, uint64_t bits) {
+    v->type = (weft_valtype)t;
+    v->of.i64 = 0;
+    switch (t) {
+    case VT_I32:
+    case VT_F32: v->of.i32 = (int32_t)(uint32_t)bits; break;
+    case VT_FUNCREF: v->of.funcref = (weft_func *)(uintptr_t)bits; break;
+    case VT_EXTERNREF: v->of.externref = (void *)(uintptr_t)bits; break;
+    default: v->of.i64 = (int64_t)bits; break;
+    }
+}
+
 /* Calls host function f with its arguments in slots[0..nparams); writes its results to
- * slots[0..nresults). Small signatures use the C stack; large ones the heap. */
+ * slots[0..nresults). Small signatures use the C stack; large ones the heap. This is the path
+ * every guest-to-host call takes, so it converts values inline and touches only what it uses. */
 weft_error *host_call(weft_store *s, weft_func *f, uint64_t *slots, weft_instance *caller) {
     const functype *t = f->type;
-    weft_val small[16], *vals = small;
+    weft_val small[8], *vals = small;
     size_t n = (size_t)t->nparams + t->nresults;
-    if (n > 16) {
+    if (n > 8) {
         vals = malloc(n * sizeof *vals);
         if (!vals) return err_nomem();
     }
     weft_val *args = vals, *results = vals + t->nparams;
-    for (uint32_t i = 0; i < t->nparams; i++) args[i] = bits_to_val(ft_params(t)[i], slots[i]);
-    for (uint32_t i = 0; i < t->nresults; i++) results[i] = bits_to_val(ft_results(t)[i], 0);
+    const valtype *pt = ft_params(t), *rt = ft_results(t);
+    for (uint32_t i = 0; i < t->nparams; i++) fill_val(&args[i], pt[i], slots[i]);
+    for (uint32_t i = 0; i < t->nresults; i++) fill_val(&results[i], rt[i], 0);
     weft_caller c = {.store = s, .inst = caller};
     weft_error *err = f->host(&c, f->user_data, args, results);
     if (!err)
         for (uint32_t i = 0; i < t->nresults; i++) {
-            results[i].type = (weft_valtype)ft_results(t)[i]; /* read as the declared type */
-            slots[i] = val_to_bits(&results[i]);
+            const weft_val *r = &results[i]; /* read as the declared type, whatever .type says */
+            switch (rt[i]) {
+            case VT_I32:
+            case VT_F32: slots[i] = (uint32_t)r->of.i32; break;
+            case VT_FUNCREF: slots[i] = (uint64_t)(uintptr_t)r->of.funcref; break;
+            case VT_EXTERNREF: slots[i] = (uint64_t)(uintptr_t)r->of.externref; break;
+            default: slots[i] = (uint64_t)r->of.i64; break;
+            }
         }
     if (vals != small) free(vals);
     return err;

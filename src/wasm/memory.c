@@ -61,7 +61,10 @@ weft_error *memory_create(weft_store *s, const limits *lim, int image_fd, size_t
 int64_t memory_grow(weft_memory *m, uint32_t delta) {
     uint32_t old = m->pages;
     if (delta == 0) return old;
-    if ((uint64_t)old + delta > m->max_pages) return -1;
+    if ((uint64_t)old + delta > m->max_pages) {
+        m->refused_grows++;
+        return -1;
+    }
     if (mprotect(m->base + m->size, (size_t)delta * WEFT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
         return -1;
     m->pages = old + delta;
@@ -83,6 +86,7 @@ WEFT_API uint8_t *weft_memory_data(weft_memory *m) { return m->base; }
 WEFT_API uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
 WEFT_API uint32_t weft_memory_pages(const weft_memory *m) { return m->pages; }
 WEFT_API int64_t weft_memory_grow(weft_memory *m, uint32_t delta) { return memory_grow(m, delta); }
+WEFT_API uint64_t weft_memory_refused_grows(const weft_memory *m) { return m->refused_grows; }
 
 WEFT_API bool weft_memory_read(const weft_memory *m, uint64_t offset, void *dst, size_t len) {
     if (offset > m->size || len > m->size - offset) return false;

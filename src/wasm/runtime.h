@@ -80,6 +80,7 @@ struct weft_memory {
     uint32_t max_pages; /* the smaller of the declared maximum and the store's limit */
     size_t reserved;   /* bytes of address space reserved at base */
     limits declared;   /* the memory type, for import matching */
+    uint64_t refused_grows; /* memory.grow calls the limit refused, for embedders' reports */
 };
 
 struct weft_table {
