@@ -1,20 +1,24 @@
 # Makefile: the front door for people; CMake does the building.
 #   make          build build/weft, build/libweft.a, build/libweft.so
-#   make test     everything: unit + spec tests, again under ASan+UBSan, then the fuzzer
+#   make test     everything: unit, spec, WASI and plugin tests, again under ASan+UBSan, the plugin
+#                 tests under TSan, then the fuzzers and a quick benchmark run
 #   make spec     the official spec testsuite only
 #   make demo     build weft and run the demo
-#   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI one for FUZZ_WASI_SECONDS (30)
-#   make bench    the benchmark suite (weft vs native vs node), load time, instantiation
+#   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI and plugin-ABI ones for
+#                 FUZZ_WASI_SECONDS and FUZZ_PLUGIN_SECONDS (30 each)
+#   make bench    the benchmark suite (weft vs native vs node), load time, instantiation, plugin calls
 # Every target first installs missing Debian packages (scripts/install-deps.sh).
 
 BUILD        ?= build
 ASAN_BUILD   ?= build-asan
+TSAN_BUILD   ?= build-tsan
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_WASI_SECONDS ?= 30
+FUZZ_PLUGIN_SECONDS ?= 30
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build deps test unit spec asan fuzz demo clean bench bench-quick bench-limits
+.PHONY: all build deps test unit spec asan tsan fuzz demo clean bench bench-quick bench-limits
 
 # Prints the spec runner's totals from ctest's log (ctest shows a passing test's output only there).
 spec_summary = grep -hE '^(phase |spec: |  [0-9]+ (assert|error))' $(1)/Testing/Temporary/LastTest.log | sed 's|^|$(1): |'
@@ -32,6 +36,7 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 	@$(call spec_summary,$(BUILD))
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory bench-quick
 	@echo "make test: all passed"
@@ -52,6 +57,13 @@ asan: deps
 	    ctest --test-dir $(ASAN_BUILD) --output-on-failure
 	@$(call spec_summary,$(ASAN_BUILD))
 
+# The plugin tests (pools hammered by threads, cancellation, deadlines) under ThreadSanitizer.
+tsan: deps
+	@test -f $(TSAN_BUILD)/CMakeCache.txt || cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	    -DWEFT_TSAN=ON
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target test_plugin
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $(TSAN_BUILD) --output-on-failure -R plugin_api
+
 # libFuzzer over decode + validate + instantiate + calls, seeded with the spec suite's modules
 # (converted by the spec runner); then over every WASI function called by a hostile guest.
 # Fails on a crash, sanitizer report, leak, timeout or OOM.
@@ -59,9 +71,10 @@ fuzz: build
 	@test -d $(BUILD)/tests/spec/json || $(BUILD)/tests/spec/weft-spec > /dev/null
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON
-	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi -j$(JOBS)
+	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi fuzz-plugin -j$(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) engine $(FUZZ_SECONDS) $(BUILD)/tests/spec/json
 	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
+	@scripts/fuzz.sh $(FUZZ_BUILD) plugin $(FUZZ_PLUGIN_SECONDS)
 
 # The benchmarks print ratios against native code and node measured in the same run; they fail
 # only if a workload does not build or run, or prints another checksum than native code.
@@ -69,6 +82,7 @@ bench: build
 	bench/run.sh $(BUILD)
 	bench/load.sh $(BUILD)
 	bench/instance.sh $(BUILD)
+	bench/plugin.sh $(BUILD)
 
 # Small sizes (about 25 s): in make test, as a check that every workload agrees with native.
 bench-quick: build

@@ -17,6 +17,6 @@ build_dir=${1:-build}
 [[ -f $build_dir/libweft.a ]] || { echo "instance.sh: $build_dir/libweft.a missing: build weft first (make)" >&2; exit 2; }
 mkdir -p "$build_dir/bench" || exit 2
 "${CC_NATIVE:-gcc}" -std=c11 -O2 -Wall -Wextra -I "$ROOT/include" -I "$ROOT/tests/common" -o "$build_dir/bench/instantiate" \
-    "$BENCH_DIR/instantiate.c" "$build_dir/libweft.a" -lm -lpthread ||
+    "$BENCH_DIR/instantiate.c" "$build_dir/libweft.a" -lcurl -lcjson -lm -lpthread ||
     { echo "instance.sh: building instantiate failed" >&2; exit 1; }
 exec "$build_dir/bench/instantiate" "${2:-2000}" "${3:-1000}"

@@ -28,7 +28,7 @@ status=0
 
 # ---- tools ----------------------------------------------------------------------------------
 "$cc_native" -std=c11 -O2 -Wall -Wextra -I "$ROOT/include" -o "$out/load_time" \
-    "$BENCH_DIR/load_time.c" "$build_dir/libweft.a" -lm -lpthread ||
+    "$BENCH_DIR/load_time.c" "$build_dir/libweft.a" -lcurl -lcjson -lm -lpthread ||
     { echo "load.sh: building load_time failed" >&2; exit 1; }
 "$cc_native" -std=c11 -O2 -Wall -Wextra -I "$ROOT/tests/common" -o "$out/gen_big" "$BENCH_DIR/gen_big.c" ||
     { echo "load.sh: building gen_big failed" >&2; exit 1; }

@@ -313,6 +313,9 @@ WEFT_API uint64_t weft_memory_size(const weft_memory *m);
 WEFT_API uint32_t weft_memory_pages(const weft_memory *m);
 /* Grows by delta pages. Returns the old size in pages, or -1 if the limit refuses it. */
 WEFT_API int64_t weft_memory_grow(weft_memory *m, uint32_t delta);
+/* How many times growing this memory (by the guest or the host) was refused by its limit: lets an
+ * embedder tell "the guest ran out of memory" from other failures. */
+WEFT_API uint64_t weft_memory_refused_grows(const weft_memory *m);
 /* Checked copies between host buffers and guest memory: false (and nothing copied) unless
  * [offset, offset+len) lies inside the memory. Use these with guest-supplied offsets. */
 WEFT_API bool weft_memory_read(const weft_memory *m, uint64_t offset, void *dst, size_t len);
@@ -433,6 +436,160 @@ WEFT_API void weft_wasi_free(weft_wasi *w);
  * closed pipe raises SIGPIPE in the host process as with any write: embedders that hand pipes to
  * guests should ignore SIGPIPE (sockets are written with MSG_NOSIGNAL). */
 WEFT_API weft_error *weft_wasi_define(weft_wasi *w, weft_linker *l);
+
+/* ---------------------------------------------------------------------------------------------
+ * Plugins: call code you did not write like a function, bytes in and bytes out
+ *
+ * A plugin is a WebAssembly module that exports functions of type () -> i32 (0: success) or
+ * () -> (), and reads its input, writes its output, reads configuration and keeps variables
+ * through the host functions of the module "extism:host/env", the ABI of Extism's PDKs: plugins
+ * built with them run on weft unchanged. weft implements that ABI natively: the guest's blocks live
+ * in a bounds-checked memory the host manages, apart from the guest's own linear memory.
+ *
+ * weft_compiled_plugin: the module compiled once, with its options. Thread-safe, shared by
+ *                       instances; reference-counted (instances keep it alive).
+ * weft_plugin:          one instance: used by one thread at a time (weft_plugin_cancel from any).
+ * weft_pool:            instances handed out to concurrent callers, with a bounded wait queue.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct weft_compiled_plugin weft_compiled_plugin;
+typedef struct weft_plugin weft_plugin;
+typedef struct weft_pool weft_pool;
+
+/* Log levels, as Extism numbers them. */
+typedef enum weft_log_level {
+    WEFT_LOG_TRACE = 0,
+    WEFT_LOG_DEBUG = 1,
+    WEFT_LOG_INFO = 2,
+    WEFT_LOG_WARN = 3,
+    WEFT_LOG_ERROR = 4,
+    WEFT_LOG_OFF = 5,
+} weft_log_level;
+
+/* Receives the guest's log messages at or above the plugin's level (msg is not NUL-terminated;
+ * borrowed for the duration of the call). Called on the thread running the plugin. */
+typedef void (*weft_log_fn)(void *user_data, weft_log_level level, const char *msg, size_t len);
+
+/* A host function a plugin imports (by default from "extism:host/user"). The callback gets the
+ * calling instance, to reach its blocks (weft_plugin_block_*) and memory; it returns NULL, or an
+ * error (weft_trap_new) that fails the call with that message. */
+typedef weft_error *(*weft_plugin_host_cb)(weft_plugin *p, void *user_data, const weft_val *args,
+                                           weft_val *results);
+
+typedef struct weft_plugin_host_fn {
+    const char *module; /* NULL: "extism:host/user" */
+    const char *name;
+    const weft_valtype *params;
+    size_t nparams;
+    const weft_valtype *results;
+    size_t nresults;
+    weft_plugin_host_cb fn;
+    void *user_data; /* shared by every instance; dtor (may be NULL) runs when the compiled
+                        plugin is freed, or at once if compiling fails */
+    void (*dtor)(void *);
+} weft_plugin_host_fn;
+
+typedef struct weft_plugin_kv {
+    const char *key, *value;
+} weft_plugin_kv;
+
+typedef struct weft_plugin_dir {
+    const char *host_path, *guest_path;
+    bool read_only;
+} weft_plugin_dir;
+
+/* Everything is optional and copied; zero means the default. Nothing is granted by default. */
+typedef struct weft_plugin_options {
+    const weft_plugin_kv *config;        /* what config_get returns */
+    size_t nconfig;
+    const char *const *allowed_hosts;    /* hosts http_request may reach: globs ("*.example.com") */
+    size_t nallowed_hosts;
+    bool wasi;                           /* link WASI preview 1, granting only what follows */
+    const weft_plugin_dir *dirs;         /* WASI preopened directories */
+    size_t ndirs;
+    bool wasi_inherit_stdio;             /* WASI stdout/stderr to the host's (else /dev/null) */
+    uint64_t max_memory_bytes;           /* linear memory, and separately blocks: 0 = 64 MiB */
+    uint64_t max_output_bytes;           /* 0 = 64 MiB */
+    uint64_t max_var_bytes;              /* all vars of an instance: 0 = 1 MiB */
+    uint64_t max_http_response_bytes;    /* 0 = 50 MiB */
+    uint64_t fuel;                       /* per call: 0 = unlimited */
+    uint64_t timeout_ms;                 /* wall clock per call: 0 = none */
+    uint32_t max_call_depth;             /* 0 = the engine's default */
+    weft_log_level log_level;            /* 0 is TRACE: set it, e.g. WEFT_LOG_INFO */
+    weft_log_fn log;                     /* NULL: messages are dropped */
+    void *log_user_data;
+    const weft_plugin_host_fn *host_functions;
+    size_t nhost_functions;
+} weft_plugin_options;
+
+/* Compiles a plugin (the bytes and options are copied). On failure *out is NULL. */
+WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
+                                         const weft_plugin_options *opts,
+                                         weft_compiled_plugin **out);
+/* Releases the caller's reference (instances and pools hold their own); NULL is a no-op. */
+WEFT_API void weft_compiled_plugin_free(weft_compiled_plugin *cp);
+/* A new instance (instantiated, start function and WASI _initialize run). */
+WEFT_API weft_error *weft_plugin_instantiate(weft_compiled_plugin *cp, weft_plugin **out);
+/* Both at once, Extism style: NULL on failure, with *err (if err is not NULL) a malloc'd message
+ * the caller frees. */
+WEFT_API weft_plugin *weft_plugin_new(const uint8_t *wasm, size_t len,
+                                      const weft_plugin_options *opts, char **err);
+/* Frees an instance; NULL is a no-op. */
+WEFT_API void weft_plugin_free(weft_plugin *p);
+
+typedef enum weft_plugin_status {
+    WEFT_PLUGIN_OK = 0,
+    WEFT_PLUGIN_ERROR = 1,     /* the plugin reported an error (error_set, or a nonzero return) */
+    WEFT_PLUGIN_TRAP = 2,      /* it trapped, or a host function failed */
+    WEFT_PLUGIN_TIMEOUT = 3,   /* timeout_ms passed */
+    WEFT_PLUGIN_CANCELLED = 4, /* weft_plugin_cancel */
+    WEFT_PLUGIN_FUEL = 5,      /* it used all its fuel */
+    WEFT_PLUGIN_LIMIT = 6,     /* it went over a limit: memory, output, vars, call depth */
+    WEFT_PLUGIN_NOT_FOUND = 7, /* no such function (or not of a plugin's type) */
+    WEFT_PLUGIN_BUSY = 8,      /* a pool's wait queue is full, or waiting timed out */
+} weft_plugin_status;
+
+/* Calls function fn with the input (copied). After any failure the instance can be called again:
+ * one that trapped is replaced by a fresh instance first (variables survive). */
+WEFT_API weft_plugin_status weft_plugin_call(weft_plugin *p, const char *fn, const void *in,
+                                             size_t in_len);
+/* The last call's output; borrowed until the next call or free. NULL with length 0 if none. */
+WEFT_API const uint8_t *weft_plugin_output(weft_plugin *p, size_t *len);
+/* Why the last call failed (NULL after a success); borrowed like the output. */
+WEFT_API const char *weft_plugin_error(weft_plugin *p);
+WEFT_API bool weft_plugin_function_exists(weft_plugin *p, const char *fn);
+/* Stops the call running in p (if any) with WEFT_PLUGIN_CANCELLED. Any thread; a cancel that
+ * finds no call running is forgotten. */
+WEFT_API void weft_plugin_cancel(weft_plugin *p);
+/* Variables (per instance, kept across calls): copies of value; NULL value deletes. */
+WEFT_API weft_error *weft_plugin_var_set(weft_plugin *p, const char *key, const void *value,
+                                         size_t len);
+/* Borrowed until the next call or var_set; NULL if unset. */
+WEFT_API const uint8_t *weft_plugin_var_get(weft_plugin *p, const char *key, size_t *len);
+
+/* Inside a host function: blocks of the calling instance. block_get returns the block starting at
+ * offset (bounds-checked; NULL if offset is not a block); block_new copies data into a new block
+ * and returns its offset (0 if the memory limit refuses it). */
+WEFT_API const uint8_t *weft_plugin_block_get(weft_plugin *p, uint64_t offset, size_t *len);
+WEFT_API uint64_t weft_plugin_block_new(weft_plugin *p, const void *data, size_t len);
+/* The instance's linear memory (memory 0), or NULL. */
+WEFT_API weft_memory *weft_plugin_memory(weft_plugin *p);
+
+/* A pool of up to max_instances instances of cp, created as needed. max_waiting callers may wait
+ * for a free instance (others get WEFT_PLUGIN_BUSY at once). Thread-safe. */
+WEFT_API weft_error *weft_pool_new(weft_compiled_plugin *cp, size_t max_instances,
+                                   size_t max_waiting, weft_pool **out);
+/* Frees the pool and its instances; no call may be running. NULL is a no-op. */
+WEFT_API void weft_pool_free(weft_pool *pool);
+/* Takes a free instance, waiting up to wait_ms (0: not at all) while all are busy; NULL when the
+ * queue is full or the wait ends. Give it back with weft_pool_release. */
+WEFT_API weft_plugin *weft_pool_acquire(weft_pool *pool, uint64_t wait_ms);
+WEFT_API void weft_pool_release(weft_pool *pool, weft_plugin *p);
+/* acquire, call, copy the output or the error message into *out (malloc'd, the caller frees),
+ * release. */
+WEFT_API weft_plugin_status weft_pool_call(weft_pool *pool, const char *fn, const void *in,
+                                           size_t in_len, uint64_t wait_ms, uint8_t **out,
+                                           size_t *out_len);
 
 #ifdef __cplusplus
 }

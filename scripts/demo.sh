@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR: the weft demo. Compiles examples/demo/demo.c to WebAssembly with clang, then
 # runs its exports on weft's own engine from the command line, including the failures weft turns
-# into clean errors (a trap with a backtrace, fuel, call depth).
+# into clean errors (a trap with a backtrace, fuel, call depth); then calls plugins written with
+# the C SDK (sdk/c/weft-pdk.h) with `weft call`, bytes in and bytes out, under hard limits.
 set -uo pipefail
 build=${1:-build}
 weft=$build/weft
@@ -32,5 +33,19 @@ show "$weft" run --max-call-depth 1000 "$wasm" --invoke depth 100000
 echo "# a module that is not valid: refused with the byte offset"
 printf '\0asm\1\0\0\0\1\5\1\x60\0\1\x7f\3\2\1\0\n\6\1\4\0\x42\0\x0b' > "$build/bad.wasm"
 show "$weft" validate "$build/bad.wasm"
+
+echo; echo "-- plugins: code you did not write, called like a function (Extism's ABI) --"
+examples/plugins/build.sh "$build" > /dev/null || { echo "demo: building the plugins failed" >&2; exit 1; }
+p=$build/examples/plugins
+show "$weft" call "$p/count_vowels.wasm" count_vowels --input "Hello, world!"; echo
+show "$weft" call "$p/count_vowels.wasm" count_vowels --input "Hello, world!" --config vowels=lo; echo
+show "$weft" call "$p/json_transform.wasm" transform --input '{"name": "Ada", "secret": 1}' \
+    --config drop.secret=yes --config rename.name=full_name; echo
+echo "# a host function the embedder provides (here weft call's weft_host_reverse)"
+show "$weft" call "$p/host_call.wasm" reverse --input "stressed"; echo
+echo "# an endless loop, stopped by the wall-clock timeout"
+show "$weft" call "$p/timeout.wasm" spin --timeout 200ms
+echo "# a plugin taking memory until the limit says no"
+show "$weft" call "$p/alloc_bomb.wasm" grow --max-memory 16M
 echo
 echo "== demo done =="

@@ -8,7 +8,8 @@ PACKAGES=(
   build-essential   # gcc, make
   cmake             # the build
   pkg-config        # finds cJSON
-  libcjson-dev      # JSON for the spec test runner
+  libcjson-dev      # JSON: the spec test runner, plugin HTTP requests
+  libcurl4-openssl-dev  # libcurl: plugins' outbound HTTP (http_request)
   wabt              # wast2json converts the spec testsuite; wat2wasm for test modules
   clang             # libFuzzer + sanitizers; compiles the demo to wasm32
   lld               # wasm-ld links wasm32 modules

@@ -1,6 +1,7 @@
 /* cli.h: shared declarations of the weft command-line tool.
- * main.c dispatches commands, run.c is `weft run`, value.c turns arguments into values and
- * results into text, file.c reads module files, report.c prints errors and traps.
+ * main.c dispatches commands, run.c is `weft run`, call.c is `weft call` (plugins), opts.c parses
+ * the option syntax they share, value.c turns arguments into values and results into text,
+ * file.c reads module files and inputs, report.c prints errors and traps.
  */
 #ifndef WEFT_CLI_H
 #define WEFT_CLI_H
@@ -24,9 +25,24 @@ void cli_usage(FILE *f);
 /* run.c: `weft run`; argv[0] is "run". Returns the exit status. */
 int cli_run(int argc, char **argv);
 
+/* call.c: `weft call`; argv[0] is "call". Returns the exit status. */
+int cli_call(int argc, char **argv);
+
 /* file.c: reads a whole file into a malloc'd buffer. On failure returns false and writes the
  * reason ("no such file", "is a directory", "is empty", ...) into err. */
 bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+/* The same for data rather than modules: an empty file is fine (*out_len 0, *out may be NULL). */
+bool cli_read_input(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+
+/* opts.c: "--opt VALUE" or "--opt=VALUE": the value, advancing *i past it; NULL if argv[*i] is not
+ * opt, or is opt without a value (then *missing is set). */
+const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *missing);
+/* Decimal digits only, within uint64_t. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+/* Bytes, with an optional K, M or G (binary multiples, optionally followed by B or iB). */
+bool cli_parse_size(const char *s, uint64_t *out);
+/* Milliseconds: a plain number, or with ms, s, m or h; at least 1 ms. */
+bool cli_parse_duration(const char *s, uint64_t *ms);
 
 /* value.c: parses text as a value of type t: integers in decimal or 0x hex, possibly negative,
  * within the type's signed or unsigned range; floats in strtod syntax (inf, nan, hex floats);

@@ -1,6 +1,6 @@
-/* file.c: reads a module file into memory for the CLI (the engine itself never opens files).
- * Works for regular files and for pipes such as /dev/stdin; refuses directories, empty files
- * and files beyond CLI_MAX_FILE_SIZE with a reason the user can act on.
+/* file.c: reads module files and plugin inputs into memory for the CLI (the engine itself never
+ * opens files). Works for regular files and for pipes such as /dev/stdin; refuses directories,
+ * empty modules and files beyond CLI_MAX_FILE_SIZE with a reason the user can act on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,8 @@
 /* Far beyond any real module; stops a mistaken path (a disk image, /dev/zero) early. */
 #define CLI_MAX_FILE_SIZE ((size_t)1 << 30)
 
-bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen) {
+static bool read_whole(const char *path, bool allow_empty, uint8_t **out, size_t *out_len,
+                       char *err, size_t errlen) {
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -72,7 +73,7 @@ bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, 
             break;
         len += (size_t)n;
     }
-    if (len == 0) {
+    if (len == 0 && !allow_empty) {
         snprintf(err, errlen, "is empty");
         goto fail;
     }
@@ -85,4 +86,12 @@ fail:
     free(buf);
     close(fd);
     return false;
+}
+
+bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen) {
+    return read_whole(path, false, out, out_len, err, errlen);
+}
+
+bool cli_read_input(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen) {
+    return read_whole(path, true, out, out_len, err, errlen);
 }

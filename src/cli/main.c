@@ -1,6 +1,6 @@
 /* main.c: the `weft` command: picks the subcommand, prints usage and version, and holds the
- * small ones (validate). `weft run` lives in run.c. All output and exit statuses of the CLI
- * are decided under src/cli/; the engine only returns values.
+ * small ones (validate, objdump). `weft run` lives in run.c, `weft call` in call.c. All output
+ * and exit statuses of the CLI are decided under src/cli/; the engine only returns values.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -14,11 +14,13 @@ void cli_usage(FILE *f) {
             "commands:\n"
             "  run [OPTIONS] FILE.wasm [--invoke NAME [ARG...]]\n"
             "                       call an export (or _start) and print its results\n"
+            "  call PLUGIN.wasm FUNCTION [OPTIONS]\n"
+            "                       call a plugin's function with an input, print its output\n"
             "  validate FILE.wasm   check that a module decodes and validates\n"
             "  objdump FILE.wasm [NAME]\n"
             "                       list the internal code weft compiles each function to\n"
             "  version              print weft's version\n"
-            "`weft run --help` lists the options of run.\n");
+            "`weft run --help` and `weft call --help` list their options.\n");
 }
 
 /* `weft validate FILE`: "ok", or one line saying what is wrong and where. */
@@ -111,6 +113,8 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "call") == 0)
+        return cli_call(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "objdump") == 0)

@@ -57,71 +57,6 @@ static void run_usage(FILE *f) {
             "_start returns, 1 load/link error, 2 usage, 134 trap or timeout.\n");
 }
 
-static bool parse_u64(const char *s, uint64_t *out) {
-    if (!isdigit((unsigned char)s[0])) return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') return false;
-    *out = v;
-    return true;
-}
-
-/* Bytes with an optional K, M or G (binary multiples, optionally followed by B or iB). */
-static bool parse_size(const char *s, uint64_t *out) {
-    if (!isdigit((unsigned char)s[0])) return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0) return false;
-    unsigned shift = 0;
-    switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: break;
-    }
-    if (strcmp(end, "") != 0 && strcasecmp(end, "b") != 0 &&
-        (shift == 0 || strcasecmp(end, "ib") != 0))
-        return false;
-    if (shift > 0 && v > (UINT64_MAX >> shift)) return false;
-    *out = (uint64_t)v << shift;
-    return true;
-}
-
-/* Milliseconds: a plain number, or with ms, s or m. */
-static bool parse_duration(const char *s, uint64_t *ms) {
-    if (!isdigit((unsigned char)s[0]) && s[0] != '.') return false;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    double scale = 1;
-    if (strcmp(end, "") == 0 || strcmp(end, "ms") == 0) scale = 1;
-    else if (strcmp(end, "s") == 0) scale = 1000;
-    else if (strcmp(end, "m") == 0) scale = 60000;
-    else if (strcmp(end, "h") == 0) scale = 3600000;
-    else return false;
-    v *= scale;
-    if (errno || !(v >= 1) || v > 1e12) return false;
-    *ms = (uint64_t)v;
-    return true;
-}
-
-/* "--opt VALUE" or "--opt=VALUE": the value, advancing *i; NULL if a is not opt. Sets
- * *missing when opt is there without a value. */
-static const char *opt_value(const char *opt, int argc, char **argv, int *i, bool *missing) {
-    const char *a = argv[*i];
-    size_t n = strlen(opt);
-    if (strncmp(a, opt, n) != 0) return NULL;
-    if (a[n] == '=') return a + n + 1;
-    if (a[n] != '\0') return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static bool wasi_ok(weft_error *e, const char *what) {
     if (!e) return true;
     fprintf(stderr, "weft: %s: %s\n", what, weft_error_message(e));
@@ -232,30 +167,30 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
             return CLI_EXIT_OK;
         } else if (strcmp(a, "--inherit-env") == 0) {
             if (!wasi_ok(weft_wasi_config_inherit_env(o->wasi), "--inherit-env")) return CLI_EXIT_USAGE;
-        } else if ((v = opt_value("--invoke", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--invoke", argc, argv, &i, &missing))) {
             o->invoke = v;
-        } else if ((v = opt_value("--dir-ro", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--dir-ro", argc, argv, &i, &missing))) {
             if (!add_dir(o, v, true)) return CLI_EXIT_USAGE;
-        } else if ((v = opt_value("--dir", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--dir", argc, argv, &i, &missing))) {
             if (!add_dir(o, v, false)) return CLI_EXIT_USAGE;
-        } else if ((v = opt_value("--env", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--env", argc, argv, &i, &missing))) {
             if (!add_env(o, v)) return CLI_EXIT_USAGE;
-        } else if ((v = opt_value("--tcplisten", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--tcplisten", argc, argv, &i, &missing))) {
             if (!add_listener(o, v)) return CLI_EXIT_USAGE;
-        } else if ((v = opt_value("--fuel", argc, argv, &i, &missing))) {
-            if (!parse_u64(v, &o->fuel)) {
+        } else if ((v = cli_opt_value("--fuel", argc, argv, &i, &missing))) {
+            if (!cli_parse_u64(v, &o->fuel)) {
                 fprintf(stderr, "weft: --fuel wants a non-negative integer, not \"%s\"\n", v);
                 return CLI_EXIT_USAGE;
             }
             o->has_fuel = true;
-        } else if ((v = opt_value("--timeout", argc, argv, &i, &missing))) {
-            if (!parse_duration(v, &o->timeout_ms)) {
+        } else if ((v = cli_opt_value("--timeout", argc, argv, &i, &missing))) {
+            if (!cli_parse_duration(v, &o->timeout_ms)) {
                 fprintf(stderr, "weft: --timeout wants a duration such as 500, 500ms, 2s, 1m or 1h, "
                                 "not \"%s\"\n", v);
                 return CLI_EXIT_USAGE;
             }
-        } else if ((v = opt_value("--max-memory", argc, argv, &i, &missing))) {
-            if (!parse_size(v, &n)) {
+        } else if ((v = cli_opt_value("--max-memory", argc, argv, &i, &missing))) {
+            if (!cli_parse_size(v, &n)) {
                 fprintf(stderr, "weft: --max-memory wants a size such as 65536, 640K, 16M, "
                                 "not \"%s\"\n", v);
                 return CLI_EXIT_USAGE;
@@ -268,9 +203,9 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
             }
             n /= PAGE_SIZE;
             o->limits.max_memory_pages = (uint32_t)(n > MAX_PAGES ? MAX_PAGES : n);
-        } else if ((v = opt_value("--max-call-depth", argc, argv, &i, &missing))) {
+        } else if ((v = cli_opt_value("--max-call-depth", argc, argv, &i, &missing))) {
             /* 0 would mean "the default" to weft_limits. */
-            if (!parse_u64(v, &n) || n == 0 || n > UINT32_MAX) {
+            if (!cli_parse_u64(v, &n) || n == 0 || n > UINT32_MAX) {
                 fprintf(stderr, "weft: --max-call-depth wants an integer from 1 to %" PRIu32
                                 ", not \"%s\"\n", UINT32_MAX, v);
                 return CLI_EXIT_USAGE;
