@@ -510,7 +510,8 @@ typedef struct weft_plugin_options {
     bool wasi_inherit_stdio;             /* WASI stdout/stderr to the host's (else /dev/null) */
     uint64_t max_memory_bytes;           /* linear memory, and separately blocks: 0 = 64 MiB */
     uint64_t max_output_bytes;           /* 0 = 64 MiB */
-    uint64_t max_var_bytes;              /* all vars of an instance: 0 = 1 MiB */
+    uint64_t max_var_bytes;              /* an instance's vars, keys and values and 32 bytes
+                                            per var: 0 = 1 MiB */
     uint64_t max_http_response_bytes;    /* 0 = 50 MiB */
     uint64_t fuel;                       /* per call: 0 = unlimited */
     uint64_t timeout_ms;                 /* wall clock per call: 0 = none */

@@ -1,15 +1,14 @@
 /* blocks.c: the block memory of the Extism ABI. A plugin's input, output, errors, config values
  * and vars travel through "blocks": allocations in a memory the host manages, apart from the
  * guest's linear memory, named by 64-bit offsets. The guest can only reach it through the kernel
- * functions, which check every offset and length against what is allocated.
- *
- * Every access names one block and must stay inside its length: a plugin cannot read a freed
- * block, a neighbour, or the bytes between blocks.
+ * functions, and every access names one block and must stay inside its length: a plugin cannot
+ * read a freed block, a neighbour, or the bytes between blocks.
  *
  * The memory is address space reserved up to the limit and committed as it grows, so pointers into
- * it stay valid while the instance lives. Blocks are allocated by bumping a top offset, reusing the
- * smallest free block that fits when there is one; the bookkeeping counts against the limit too, so
- * a guest allocating a million 1-byte blocks is refused like one allocating a huge block.
+ * it stay valid while the instance lives. Blocks are allocated by bumping a top offset, reusing
+ * the smallest of the recently freed blocks that fits when there is one; the bookkeeping counts
+ * against the limit too, so a guest allocating a million 1-byte blocks is refused like one
+ * allocating a huge block.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,8 @@
 #define FIRST_OFFSET 8         /* offsets below are never blocks: 0 means "none" to the guest */
 #define COMMIT_STEP (64u << 10)
 #define ZERO_BY_MADVISE (256u << 10)
+
+static block *blocks_find_any(blocks *b, uint64_t off);
 
 void blocks_init(blocks *b, uint64_t limit) {
     memset(b, 0, sizeof *b);
@@ -45,6 +46,7 @@ void blocks_reset(blocks *b) {
     }
     b->top = b->high = FIRST_OFFSET;
     b->n = 0;
+    memset(b->recent, 0, sizeof b->recent);
 }
 
 /* Makes [0, end) readable and writable, reserving the address space on first use. */
@@ -73,12 +75,20 @@ static bool fits(const blocks *b, uint64_t top, size_t n) {
 
 uint64_t blocks_alloc(blocks *b, uint64_t n) {
     if (n == 0) return 0;
+    /* Reuse the smallest recently freed block that fits. Only the last BLOCKS_RECENT frees are
+     * candidates, so an allocation costs O(BLOCKS_RECENT log n) however many blocks a plugin
+     * has freed: host time the guest's fuel and interrupt checks cannot see stays bounded. */
     block *best = NULL;
-    for (size_t i = 0; i < b->n; i++) {
-        block *k = &b->list[i];
-        if (k->free && k->cap >= n && (!best || k->cap < best->cap)) best = k;
+    int best_slot = -1;
+    for (int i = 0; i < BLOCKS_RECENT; i++) {
+        block *k = b->recent[i] ? blocks_find_any(b, b->recent[i]) : NULL;
+        if (k && k->free && k->cap >= n && (!best || k->cap < best->cap)) {
+            best = k;
+            best_slot = i;
+        }
     }
     if (best) {
+        b->recent[best_slot] = 0;
         best->free = false;
         best->len = n;
         return best->off;
@@ -103,15 +113,20 @@ refuse:
     return 0;
 }
 
-block *blocks_find(blocks *b, uint64_t off) {
+/* The block starting at off, free or not. */
+static block *blocks_find_any(blocks *b, uint64_t off) {
     size_t lo = 0, hi = b->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (b->list[mid].off < off) lo = mid + 1;
         else hi = mid;
     }
-    if (lo < b->n && b->list[lo].off == off && !b->list[lo].free) return &b->list[lo];
-    return NULL;
+    return lo < b->n && b->list[lo].off == off ? &b->list[lo] : NULL;
+}
+
+block *blocks_find(blocks *b, uint64_t off) {
+    block *k = blocks_find_any(b, off);
+    return k && !k->free ? k : NULL;
 }
 
 void blocks_release(blocks *b, uint64_t off) {
@@ -119,6 +134,7 @@ void blocks_release(blocks *b, uint64_t off) {
     if (!k) return;
     k->free = true;
     k->len = 0;
+    b->recent[b->recent_next++ % BLOCKS_RECENT] = off;
     /* Free blocks at the end give their space back to the bump allocator. */
     while (b->n > 0 && b->list[b->n - 1].free) {
         b->top = b->list[b->n - 1].off;

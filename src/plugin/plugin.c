@@ -594,11 +594,15 @@ WEFT_API void weft_plugin_cancel(weft_plugin *p) {
 
 /* ---- vars ---------------------------------------------------------------------------------- */
 
+/* Each var is charged its key and value plus this much, as Extism charges a few dozen bytes of
+ * overhead: it bounds how many vars a plugin can keep, and so the cost of looking one up. */
+#define VAR_OVERHEAD 32
+
 int plugin_var_put(weft_plugin *p, const void *key, size_t klen, const void *value, size_t len) {
     size_t i = 0;
     while (i < p->nvars && !(p->vars[i].key_len == klen && memcmp(p->vars[i].key, key, klen) == 0))
         i++;
-    uint64_t old = i < p->nvars ? p->vars[i].key_len + p->vars[i].len : 0;
+    uint64_t old = i < p->nvars ? VAR_OVERHEAD + p->vars[i].key_len + p->vars[i].len : 0;
     if (!value) {
         if (i == p->nvars) return 0;
         free(p->vars[i].key);
@@ -607,7 +611,7 @@ int plugin_var_put(weft_plugin *p, const void *key, size_t klen, const void *val
         p->var_bytes -= old;
         return 0;
     }
-    uint64_t total = p->var_bytes - old + klen + len;
+    uint64_t total = p->var_bytes - old + VAR_OVERHEAD + klen + len;
     if (total > p->cp->opts.max_var_bytes) return -1;
     uint8_t *v = malloc(len ? len : 1);
     if (!v) return -2;

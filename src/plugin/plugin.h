@@ -29,6 +29,8 @@
 
 /* ---- blocks.c ------------------------------------------------------------------------------ */
 
+#define BLOCKS_RECENT 16 /* freed blocks remembered for reuse */
+
 /* One allocation. Offsets are what the guest sees; 0 is never a block. */
 typedef struct block {
     uint64_t off;  /* first byte, in the block memory */
@@ -49,6 +51,8 @@ typedef struct blocks {
     block *list;
     size_t n, cap;
     uint64_t refused;  /* allocations the limit refused */
+    uint64_t recent[BLOCKS_RECENT]; /* offsets of recently freed blocks, candidates for reuse */
+    unsigned recent_next;
 } blocks;
 
 void blocks_init(blocks *b, uint64_t limit);

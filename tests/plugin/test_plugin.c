@@ -453,10 +453,13 @@ done:
 
 static void test_blocks(void) {
     weft_plugin_options o = base_opts();
+    o.max_memory_bytes = 1 << 20;
     weft_plugin *p = open_plugin(&o);
     REQUIRE(p);
     CHECK_EQ_INT(weft_plugin_call(p, "churn", NULL, 0), WEFT_PLUGIN_OK);
     CHECK_EQ_STR(out_str(p), "ok");
+    CHECK_EQ_INT(weft_plugin_call(p, "reuse", NULL, 0), WEFT_PLUGIN_OK);
+    CHECK_EQ_STR(out_str(p), "reused");
     for (int i = 0; i < 3; i++) { /* a new call never sees an earlier call's bytes */
         CHECK_EQ_INT(weft_plugin_call(p, "dirty", NULL, 0), WEFT_PLUGIN_OK);
         CHECK_EQ_STR(out_str(p), "clean");

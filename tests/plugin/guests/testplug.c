@@ -329,3 +329,20 @@ EXPORT(bad_freed) { /* a freed block, even with a live one after it */
     free_block(a);
     return (int32_t)load_u8(a);
 }
+
+/* Frees and allocates a block 10,000 times behind a live one: only reuse of the freed block keeps
+ * this under a 1 MiB limit. */
+EXPORT(reuse) {
+    uint64_t a = alloc(1000);
+    alloc(8);
+    for (int i = 0; i < 10000; i++) {
+        free_block(a);
+        uint64_t b = alloc(1000);
+        if (b != a) {
+            output_str("moved");
+            return 1;
+        }
+    }
+    output_str("reused");
+    return 0;
+}
