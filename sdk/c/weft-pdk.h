@@ -210,25 +210,35 @@ static inline int32_t weft_error(const char *msg) {
 
 /* ---- config and vars ------------------------------------------------------------------------ */
 
+/* Shared by config and vars (not for plugins): the value block get() answers for key, or 0. */
+static inline weft_block weft_pdk_lookup_(weft_block (*get)(weft_block), const char *key) {
+    weft_block k = weft_block_new_str(key);
+    if (!k) return 0;
+    weft_block v = get(k);
+    weft_env_free(k);
+    return v;
+}
+
+/* Copies value block v into buf (at most cap bytes), frees it, returns its whole length; -1 for
+ * no block. */
+static inline int64_t weft_pdk_copy_value_(weft_block v, void *buf, size_t cap) {
+    if (!v) return -1;
+    uint64_t len = weft_block_read(v, buf, cap);
+    weft_env_free(v);
+    return (int64_t)len;
+}
+
 /* Config: string key/values the embedder gave the plugin, read-only. Returns the block holding
  * key's value (the caller may free it), or 0 if there is no such key. */
 static inline weft_block weft_config_get_block(const char *key) {
-    weft_block k = weft_block_new_str(key);
-    if (!k) return 0;
-    weft_block v = weft_env_config_get(k);
-    weft_env_free(k);
-    return v;
+    return weft_pdk_lookup_(weft_env_config_get, key);
 }
 
 /* Copies key's value into buf (at most cap bytes) and returns its whole length (above cap: buf
  * holds a truncated copy), or -1 if there is no such key. An empty value reads as absent: the ABI
  * cannot hand back an empty block. */
 static inline int64_t weft_config_get(const char *key, void *buf, size_t cap) {
-    weft_block v = weft_config_get_block(key);
-    if (!v) return -1;
-    uint64_t len = weft_block_read(v, buf, cap);
-    weft_env_free(v);
-    return (int64_t)len;
+    return weft_pdk_copy_value_(weft_config_get_block(key), buf, cap);
 }
 
 /* The same as a NUL-terminated string: copies at most cap - 1 bytes and a NUL (cap > 0). */
@@ -242,21 +252,13 @@ static inline int64_t weft_config_get_str(const char *key, char *buf, size_t cap
  * (and lost with it). The host limits their total size. Returns the block holding key's value
  * (the caller may free it), or 0 if key is not set. */
 static inline weft_block weft_var_get_block(const char *key) {
-    weft_block k = weft_block_new_str(key);
-    if (!k) return 0;
-    weft_block v = weft_env_var_get(k);
-    weft_env_free(k);
-    return v;
+    return weft_pdk_lookup_(weft_env_var_get, key);
 }
 
 /* Copies key's value into buf (at most cap bytes) and returns its whole length, or -1 if key is
  * not set. */
 static inline int64_t weft_var_get(const char *key, void *buf, size_t cap) {
-    weft_block v = weft_var_get_block(key);
-    if (!v) return -1;
-    uint64_t len = weft_block_read(v, buf, cap);
-    weft_env_free(v);
-    return (int64_t)len;
+    return weft_pdk_copy_value_(weft_var_get_block(key), buf, cap);
 }
 
 /* Sets key to a copy of len bytes of value. len 0 deletes key (no empty values: the ABI has no

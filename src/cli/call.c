@@ -184,29 +184,14 @@ static int parse_opts(int argc, char **argv, call_opts *o) {
         } else if ((v = cli_opt_value("--allow-host", argc, argv, &i, &missing))) {
             o->hosts[o->nhosts++] = v;
         } else if ((v = cli_opt_value("--timeout", argc, argv, &i, &missing))) {
-            if (!cli_parse_duration(v, &o->timeout_ms)) {
-                fprintf(stderr, "weft: --timeout wants a duration such as 500, 500ms, 2s or 1m, "
-                                "not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_duration("--timeout", v, &o->timeout_ms)) return CLI_EXIT_USAGE;
         } else if ((v = cli_opt_value("--fuel", argc, argv, &i, &missing))) {
             /* 0 would mean "unlimited" to the plugin options. */
-            if (!cli_parse_u64(v, &o->fuel) || o->fuel == 0) {
-                fprintf(stderr, "weft: --fuel wants a positive integer, not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_u64("--fuel", v, 1, UINT64_MAX, &o->fuel)) return CLI_EXIT_USAGE;
         } else if ((v = cli_opt_value("--max-memory", argc, argv, &i, &missing))) {
-            if (!cli_parse_size(v, &o->max_memory) || o->max_memory == 0) {
-                fprintf(stderr, "weft: --max-memory wants a size such as 65536, 640K or 16M, "
-                                "not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_size("--max-memory", v, 1, &o->max_memory)) return CLI_EXIT_USAGE;
         } else if ((v = cli_opt_value("--max-call-depth", argc, argv, &i, &missing))) {
-            if (!cli_parse_u64(v, &n) || n == 0 || n > UINT32_MAX) {
-                fprintf(stderr, "weft: --max-call-depth wants an integer from 1 to %" PRIu32
-                                ", not \"%s\"\n", UINT32_MAX, v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_u64("--max-call-depth", v, 1, UINT32_MAX, &n)) return CLI_EXIT_USAGE;
             o->max_call_depth = (uint32_t)n;
         } else if ((v = cli_opt_value("--log-level", argc, argv, &i, &missing))) {
             if (!parse_level(v, &o->log_level)) {
@@ -215,10 +200,7 @@ static int parse_opts(int argc, char **argv, call_opts *o) {
                 return CLI_EXIT_USAGE;
             }
         } else if ((v = cli_opt_value("--loop", argc, argv, &i, &missing))) {
-            if (!cli_parse_u64(v, &o->loops) || o->loops == 0) {
-                fprintf(stderr, "weft: --loop wants a positive integer, not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_u64("--loop", v, 1, UINT64_MAX, &o->loops)) return CLI_EXIT_USAGE;
         } else if (!missing) {
             fprintf(stderr, "weft: unknown option for call: %s\n", a);
             call_usage(stderr);

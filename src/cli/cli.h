@@ -37,12 +37,12 @@ bool cli_read_input(const char *path, uint8_t **out, size_t *out_len, char *err,
 /* opts.c: "--opt VALUE" or "--opt=VALUE": the value, advancing *i past it; NULL if argv[*i] is not
  * opt, or is opt without a value (then *missing is set). */
 const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *missing);
-/* Decimal digits only, within uint64_t. */
-bool cli_parse_u64(const char *s, uint64_t *out);
-/* Bytes, with an optional K, M or G (binary multiples, optionally followed by B or iB). */
-bool cli_parse_size(const char *s, uint64_t *out);
-/* Milliseconds: a plain number, or with ms, s, m or h; at least 1 ms. */
-bool cli_parse_duration(const char *s, uint64_t *ms);
+/* Checked option values: true with *out set, or false after printing, in one wording for every
+ * command, what opt wants. Counts are decimal; sizes are bytes with an optional K, M or G (binary
+ * multiples, optionally followed by B or iB); durations are milliseconds, or with ms, s, m or h. */
+bool cli_want_u64(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out);
+bool cli_want_size(const char *opt, const char *v, uint64_t min, uint64_t *out);
+bool cli_want_duration(const char *opt, const char *v, uint64_t *ms);
 
 /* value.c: parses text as a value of type t: integers in decimal or 0x hex, possibly negative,
  * within the type's signed or unsigned range; floats in strtod syntax (inf, nan, hex floats);

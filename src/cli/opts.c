@@ -1,9 +1,11 @@
 /* opts.c: the option syntax the CLI's commands share: "--opt VALUE" or "--opt=VALUE", counts,
- * sizes with K/M/G suffixes and durations with ms/s/m/h. Parsing only; each command owns its
- * options, their meaning and their messages.
+ * sizes with K/M/G suffixes and durations with ms/s/m/h, and one wording for a bad value
+ * (cli_want_*). Each command owns its options and what they mean.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,7 +25,7 @@ const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *
     return argv[++*i];
 }
 
-bool cli_parse_u64(const char *s, uint64_t *out) {
+static bool parse_u64(const char *s, uint64_t *out) {
     if (!isdigit((unsigned char)s[0])) return false;
     errno = 0;
     char *end;
@@ -33,7 +35,7 @@ bool cli_parse_u64(const char *s, uint64_t *out) {
     return true;
 }
 
-bool cli_parse_size(const char *s, uint64_t *out) {
+static bool parse_size(const char *s, uint64_t *out) {
     if (!isdigit((unsigned char)s[0])) return false;
     errno = 0;
     char *end;
@@ -54,7 +56,7 @@ bool cli_parse_size(const char *s, uint64_t *out) {
     return true;
 }
 
-bool cli_parse_duration(const char *s, uint64_t *ms) {
+static bool parse_duration(const char *s, uint64_t *ms) {
     if (!isdigit((unsigned char)s[0]) && s[0] != '.') return false;
     errno = 0;
     char *end;
@@ -69,4 +71,34 @@ bool cli_parse_duration(const char *s, uint64_t *ms) {
     if (errno || !(v >= 1) || v > 1e12) return false;
     *ms = (uint64_t)v;
     return true;
+}
+
+bool cli_want_u64(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out) {
+    if (parse_u64(v, out) && *out >= min && *out <= max) return true;
+    if (max == UINT64_MAX)
+        fprintf(stderr, "weft: %s wants an integer of at least %" PRIu64 ", not \"%s\"\n", opt,
+                min, v);
+    else
+        fprintf(stderr, "weft: %s wants an integer from %" PRIu64 " to %" PRIu64 ", not \"%s\"\n",
+                opt, min, max, v);
+    return false;
+}
+
+bool cli_want_size(const char *opt, const char *v, uint64_t min, uint64_t *out) {
+    if (!parse_size(v, out)) {
+        fprintf(stderr, "weft: %s wants a size such as 65536, 640K or 16M, not \"%s\"\n", opt, v);
+        return false;
+    }
+    if (*out < min) {
+        fprintf(stderr, "weft: %s must be at least %" PRIu64 " bytes, not \"%s\"\n", opt, min, v);
+        return false;
+    }
+    return true;
+}
+
+bool cli_want_duration(const char *opt, const char *v, uint64_t *ms) {
+    if (parse_duration(v, ms)) return true;
+    fprintf(stderr, "weft: %s wants a duration such as 500, 500ms, 2s, 1m or 1h, not \"%s\"\n",
+            opt, v);
+    return false;
 }

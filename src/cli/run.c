@@ -3,14 +3,12 @@
  * export with --invoke. Owns the run command's options, the lifetime of everything it creates,
  * the wall-clock timeout, and the exit status.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,38 +176,19 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
         } else if ((v = cli_opt_value("--tcplisten", argc, argv, &i, &missing))) {
             if (!add_listener(o, v)) return CLI_EXIT_USAGE;
         } else if ((v = cli_opt_value("--fuel", argc, argv, &i, &missing))) {
-            if (!cli_parse_u64(v, &o->fuel)) {
-                fprintf(stderr, "weft: --fuel wants a non-negative integer, not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_u64("--fuel", v, 0, UINT64_MAX, &o->fuel)) return CLI_EXIT_USAGE;
             o->has_fuel = true;
         } else if ((v = cli_opt_value("--timeout", argc, argv, &i, &missing))) {
-            if (!cli_parse_duration(v, &o->timeout_ms)) {
-                fprintf(stderr, "weft: --timeout wants a duration such as 500, 500ms, 2s, 1m or 1h, "
-                                "not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_duration("--timeout", v, &o->timeout_ms)) return CLI_EXIT_USAGE;
         } else if ((v = cli_opt_value("--max-memory", argc, argv, &i, &missing))) {
-            if (!cli_parse_size(v, &n)) {
-                fprintf(stderr, "weft: --max-memory wants a size such as 65536, 640K, 16M, "
-                                "not \"%s\"\n", v);
-                return CLI_EXIT_USAGE;
-            }
             /* weft_limits reads 0 pages as "the default (4 GiB)", so less than a page cannot
              * be asked for. */
-            if (n < PAGE_SIZE) {
-                fprintf(stderr, "weft: --max-memory must be at least 64K (one page)\n");
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_size("--max-memory", v, PAGE_SIZE, &n)) return CLI_EXIT_USAGE;
             n /= PAGE_SIZE;
             o->limits.max_memory_pages = (uint32_t)(n > MAX_PAGES ? MAX_PAGES : n);
         } else if ((v = cli_opt_value("--max-call-depth", argc, argv, &i, &missing))) {
             /* 0 would mean "the default" to weft_limits. */
-            if (!cli_parse_u64(v, &n) || n == 0 || n > UINT32_MAX) {
-                fprintf(stderr, "weft: --max-call-depth wants an integer from 1 to %" PRIu32
-                                ", not \"%s\"\n", UINT32_MAX, v);
-                return CLI_EXIT_USAGE;
-            }
+            if (!cli_want_u64("--max-call-depth", v, 1, UINT32_MAX, &n)) return CLI_EXIT_USAGE;
             o->limits.max_call_depth = (uint32_t)n;
         }
         if (missing) {

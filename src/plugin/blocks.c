@@ -46,7 +46,10 @@ void blocks_reset(blocks *b) {
     }
     b->top = b->high = FIRST_OFFSET;
     b->n = 0;
-    memset(b->recent, 0, sizeof b->recent);
+    if (b->recent_next) { /* nothing to forget on the common path of calls that free nothing */
+        memset(b->recent, 0, sizeof b->recent);
+        b->recent_next = 0;
+    }
 }
 
 /* Makes [0, end) readable and writable, reserving the address space on first use. */

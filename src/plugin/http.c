@@ -198,23 +198,9 @@ weft_error *http_perform(weft_plugin *p, const uint8_t *req, size_t req_len, con
     p->http_headers_off = 0;
     char *hj = cJSON_PrintUnformatted(t.headers);
     if (!hj) goto nomem;
-    uint64_t hoff = 0;
-    if (*hj && (hoff = blocks_alloc(&p->blk, strlen(hj)))) memcpy(p->blk.base + hoff, hj, strlen(hj));
-    size_t hlen = strlen(hj);
+    err = kernel_new_block(p, "http_request", hj, strlen(hj), &p->http_headers_off);
     free(hj);
-    if (!hoff && hlen) goto toobig;
-    p->http_headers_off = hoff;
-    if (t.len) {
-        uint64_t off = blocks_alloc(&p->blk, t.len);
-        if (!off) goto toobig;
-        memcpy(p->blk.base + off, t.body, t.len);
-        *body_off = off;
-    }
-    goto out;
-toobig:
-    err = kernel_fail(p, WEFT_PLUGIN_LIMIT,
-                      "http_request: the response does not fit in the plugin's memory limit of "
-                      "%llu bytes", (unsigned long long)p->blk.limit);
+    if (!err) err = kernel_new_block(p, "http_request", t.body, t.len, body_off);
     goto out;
 nomem:
     err = kernel_fail(p, WEFT_PLUGIN_TRAP, "http_request: out of memory");

@@ -61,8 +61,7 @@ static uint8_t *need_range(weft_plugin *p, const char *fn, uint64_t off, uint64_
     return ptr;
 }
 
-/* A new block holding data; 0 for an empty one. */
-static weft_error *new_block(weft_plugin *p, const char *fn, const void *data, size_t len,
+weft_error *kernel_new_block(weft_plugin *p, const char *fn, const void *data, size_t len,
                              uint64_t *off) {
     *off = 0;
     if (len == 0) return NULL;
@@ -179,47 +178,25 @@ KFN(error_set) {
     return NULL;
 }
 
-KFN(config_get) {
-    weft_plugin *p = P;
+/* config_get and var_get: a new block with a copy of the value of the key in block key_off (0 if
+ * the offset is 0 or there is no such key). */
+static weft_error *answer_copy(weft_plugin *p, const char *fn, uint64_t key_off, kv *list,
+                               size_t n, weft_val *r) {
     const uint8_t *key = NULL;
     size_t klen = 0;
-    r[0].of.i64 = 0;
-    if (U64(0) == 0) return NULL; /* no key: no value, as on Extism */
-    weft_error *e = need_block(p, "config_get", U64(0), &key, &klen);
-    if (e) return e;
-    const weft_compiled_plugin *cp = p->cp;
-    for (size_t i = 0; i < cp->nconfig; i++)
-        if (cp->config[i].key_len == klen && memcmp(cp->config[i].key, key, klen) == 0) {
-            uint64_t off;
-            if ((e = new_block(p, "config_get", cp->config[i].value, cp->config[i].len, &off)))
-                return e;
-            r[0].of.i64 = (int64_t)off;
-            break;
-        }
-    return NULL;
-}
-
-static kv *var_find(weft_plugin *p, const void *key, size_t klen) {
-    for (size_t i = 0; i < p->nvars; i++)
-        if (p->vars[i].key_len == klen && memcmp(p->vars[i].key, key, klen) == 0)
-            return &p->vars[i];
-    return NULL;
-}
-
-KFN(var_get) {
-    weft_plugin *p = P;
-    const uint8_t *key = NULL;
-    size_t klen = 0;
-    r[0].of.i64 = 0;
-    if (U64(0) == 0) return NULL;
-    weft_error *e = need_block(p, "var_get", U64(0), &key, &klen);
-    if (e) return e;
-    kv *v = var_find(p, key, klen);
     uint64_t off = 0;
-    if (v && (e = new_block(p, "var_get", v->value, v->len, &off))) return e;
+    r[0].of.i64 = 0;
+    if (key_off == 0) return NULL; /* no key: no value, as on Extism */
+    weft_error *e = need_block(p, fn, key_off, &key, &klen);
+    if (e) return e;
+    kv *v = kv_find(list, n, key, klen);
+    if (v && (e = kernel_new_block(p, fn, v->value, v->len, &off))) return e;
     r[0].of.i64 = (int64_t)off;
     return NULL;
 }
+
+KFN(config_get) { return answer_copy(P, "config_get", U64(0), P->cp->config, P->cp->nconfig, r); }
+KFN(var_get) { return answer_copy(P, "var_get", U64(0), P->vars, P->nvars, r); }
 
 KFN(var_set) {
     weft_plugin *p = P;
@@ -286,12 +263,12 @@ KFN(get_log_level) {
 
 /* ---- the table ----------------------------------------------------------------------------- */
 
-typedef struct kernel_fn {
+struct kernel_fn {
     const char *name;
     weft_host_fn fn;
     uint8_t np, nr;
     weft_valtype params[2], results[1];
-} kernel_fn;
+};
 
 static const kernel_fn KERNEL[] = {
     {"input_length", k_input_length, 0, 1, {0}, {I64}},
@@ -335,9 +312,11 @@ static bool name_is(const char *s, size_t len, const char *lit) {
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-weft_error *kernel_define(weft_plugin *p) {
-    const weft_module *m = p->cp->module;
+weft_error *kernel_resolve(weft_compiled_plugin *cp) {
+    const weft_module *m = cp->module;
     size_t n = weft_module_import_count(m);
+    if (n && !(cp->kimports = calloc(n, sizeof *cp->kimports)))
+        return weft_error_new(WEFT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const char *mod, *name;
         size_t mlen, nlen;
@@ -350,14 +329,23 @@ weft_error *kernel_define(weft_plugin *p) {
         } else if (name_is(mod, mlen, "env") && nlen > 7 && memcmp(name, "extism_", 7) == 0) {
             k = kernel_lookup(name + 7, nlen - 7);
         }
-        if (!k) continue; /* left to the other definitions, or reported as missing */
-        char modz[16], namez[64];
-        if (mlen >= sizeof modz || nlen >= sizeof namez) continue;
-        memcpy(modz, mod, mlen);
-        modz[mlen] = 0;
-        memcpy(namez, name, nlen);
-        namez[nlen] = 0;
-        weft_error *e = weft_linker_define_func(p->linker, modz, namez, k->params, k->np,
+        /* Anything else is left to the other definitions, or reported missing when linking. */
+        kernel_import *ki = &cp->kimports[cp->nkimports];
+        if (!k || mlen >= sizeof ki->module || nlen >= sizeof ki->name) continue;
+        memcpy(ki->module, mod, mlen);
+        memcpy(ki->name, name, nlen);
+        ki->fn = k;
+        cp->nkimports++;
+    }
+    return NULL;
+}
+
+weft_error *kernel_define(weft_plugin *p) {
+    const weft_compiled_plugin *cp = p->cp;
+    for (size_t i = 0; i < cp->nkimports; i++) {
+        const kernel_import *ki = &cp->kimports[i];
+        const kernel_fn *k = ki->fn;
+        weft_error *e = weft_linker_define_func(p->linker, ki->module, ki->name, k->params, k->np,
                                                 k->results, k->nr, k->fn, p, NULL);
         if (e) return e;
     }

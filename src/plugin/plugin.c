@@ -42,8 +42,10 @@ static void *dup_mem(const void *s, size_t n, bool *ok) {
     return d;
 }
 
-static void run_dtors(const weft_plugin_options *o) {
-    for (size_t i = 0; o && i < o->nhost_functions; i++)
+/* Runs the destructors of o's host functions from the from-th on: those compile did not take
+ * over when it fails. */
+static void run_dtors(const weft_plugin_options *o, size_t from) {
+    for (size_t i = from; o && i < o->nhost_functions; i++)
         if (o->host_functions[i].dtor) o->host_functions[i].dtor(o->host_functions[i].user_data);
 }
 
@@ -66,6 +68,7 @@ static void cp_destroy(weft_compiled_plugin *cp) {
         free((void *)f->results);
     }
     free(cp->hostfns);
+    free(cp->kimports);
     if (cp->opts.dirs) {
         for (size_t i = 0; i < cp->opts.ndirs; i++) {
             free((char *)cp->opts.dirs[i].host_path);
@@ -142,15 +145,10 @@ static weft_error *copy_host_functions(weft_compiled_plugin *cp, const weft_plug
         f->name = dup_str(s->name ? s->name : "", &ok);
         f->params = dup_mem(s->params, s->nparams * sizeof *s->params, &ok);
         f->results = dup_mem(s->results, s->nresults * sizeof *s->results, &ok);
-        cp->nhostfns = i + 1;
-        if (!ok) {
-            for (size_t j = i + 1; j < o->nhost_functions; j++)
-                if (o->host_functions[j].dtor) o->host_functions[j].dtor(o->host_functions[j].user_data);
-            return weft_error_new(WEFT_ERR_NOMEM, "out of memory");
-        }
-        if (!s->fn || !s->name || !*s->name) {
-            for (size_t j = i + 1; j < o->nhost_functions; j++)
-                if (o->host_functions[j].dtor) o->host_functions[j].dtor(o->host_functions[j].user_data);
+        cp->nhostfns = i + 1; /* cp_destroy runs this one's destructor from now on */
+        if (!ok || !s->fn || !s->name || !*s->name) {
+            run_dtors(o, i + 1);
+            if (!ok) return weft_error_new(WEFT_ERR_NOMEM, "out of memory");
             return weft_error_new(WEFT_ERR_USAGE, "host function %zu has no %s", i,
                                   s->fn ? "name" : "callback");
         }
@@ -187,7 +185,7 @@ WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
     if (!opts) opts = &none;
     weft_compiled_plugin *cp = calloc(1, sizeof *cp);
     if (!cp) {
-        run_dtors(opts);
+        run_dtors(opts, 0);
         return weft_error_new(WEFT_ERR_NOMEM, "out of memory");
     }
     atomic_init(&cp->refs, 1);
@@ -219,6 +217,7 @@ WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
         if (!e) e = weft_error_new(WEFT_ERR_USAGE, "no module bytes");
         goto fail;
     }
+    if ((e = kernel_resolve(cp))) goto fail;
     cp->has_initialize = false;
     size_t nexp = weft_module_export_count(cp->module);
     for (size_t i = 0; i < nexp; i++) {
@@ -598,10 +597,15 @@ WEFT_API void weft_plugin_cancel(weft_plugin *p) {
  * overhead: it bounds how many vars a plugin can keep, and so the cost of looking one up. */
 #define VAR_OVERHEAD 32
 
+kv *kv_find(kv *list, size_t n, const void *key, size_t klen) {
+    for (size_t i = 0; i < n; i++)
+        if (list[i].key_len == klen && memcmp(list[i].key, key, klen) == 0) return &list[i];
+    return NULL;
+}
+
 int plugin_var_put(weft_plugin *p, const void *key, size_t klen, const void *value, size_t len) {
-    size_t i = 0;
-    while (i < p->nvars && !(p->vars[i].key_len == klen && memcmp(p->vars[i].key, key, klen) == 0))
-        i++;
+    kv *found = kv_find(p->vars, p->nvars, key, klen);
+    size_t i = found ? (size_t)(found - p->vars) : p->nvars;
     uint64_t old = i < p->nvars ? VAR_OVERHEAD + p->vars[i].key_len + p->vars[i].len : 0;
     if (!value) {
         if (i == p->nvars) return 0;
@@ -656,15 +660,9 @@ WEFT_API weft_error *weft_plugin_var_set(weft_plugin *p, const char *key, const 
 }
 
 WEFT_API const uint8_t *weft_plugin_var_get(weft_plugin *p, const char *key, size_t *len) {
-    if (len) *len = 0;
-    if (!key) return NULL;
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < p->nvars; i++)
-        if (p->vars[i].key_len == klen && memcmp(p->vars[i].key, key, klen) == 0) {
-            if (len) *len = p->vars[i].len;
-            return p->vars[i].value;
-        }
-    return NULL;
+    kv *v = key ? kv_find(p->vars, p->nvars, key, strlen(key)) : NULL;
+    if (len) *len = v ? v->len : 0;
+    return v ? v->value : NULL;
 }
 
 /* ---- blocks and memory for host functions -------------------------------------------------- */

@@ -76,6 +76,13 @@ typedef struct kv {
     size_t key_len, len;
 } kv;
 
+/* A kernel function a module imports, found once when the plugin is compiled (kernel.c). */
+typedef struct kernel_fn kernel_fn;
+typedef struct kernel_import {
+    char module[16], name[64]; /* the names it is imported under, NUL-terminated */
+    const kernel_fn *fn;
+} kernel_import;
+
 typedef struct host_binding {
     weft_plugin_host_fn fn;  /* strings and arrays owned by the compiled plugin */
 } host_binding;
@@ -94,6 +101,8 @@ struct weft_compiled_plugin {
     weft_wasi_config *wasi;    /* NULL without WASI */
     int devnull;               /* WASI stdio when not inherited */
     bool has_initialize;       /* a WASI reactor's _initialize */
+    kernel_import *kimports;   /* the kernel functions the module imports */
+    size_t nkimports;
 
     /* deadline.c: the ticker and the registry of live instances it scans. lock also guards every
      * instance's store pointer against being replaced while another thread interrupts it. */
@@ -156,14 +165,22 @@ typedef struct user_ctx {
 
 /* ---- plugin.c ---------------------------------------------------------------------------- */
 
+/* The entry of list[0..n) whose key is the klen bytes at key, or NULL. Config and vars share it. */
+kv *kv_find(kv *list, size_t n, const void *key, size_t klen);
+
 /* Sets (value != NULL) or deletes a var, keeping the total under the limit. Returns 0, or -1 over
  * the limit, -2 out of memory. */
 int plugin_var_put(weft_plugin *p, const void *key, size_t klen, const void *value, size_t len);
 
 /* ---- kernel.c ------------------------------------------------------------------------------ */
 
-/* Defines in p->linker every "extism:host/env" function (and its legacy names) the module imports. */
+/* Finds, once per compiled plugin, the "extism:host/env" functions (and legacy names) the module
+ * imports; kernel_define then defines just those in each new instance's linker. */
+weft_error *kernel_resolve(weft_compiled_plugin *cp);
 weft_error *kernel_define(weft_plugin *p);
+/* A new block holding a copy of data (*off 0 for an empty one), or the LIMIT failure of fn. */
+weft_error *kernel_new_block(weft_plugin *p, const char *fn, const void *data, size_t len,
+                             uint64_t *off);
 /* Records why the running call fails and returns a trap with the same message. */
 weft_error *kernel_fail(weft_plugin *p, weft_plugin_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -91,18 +91,26 @@ native_run() {
     echo "[exit $?]" >>"$out.out"
 }
 
+# split_opts [WEFT-OPTIONS...] [-- ARGS...]: fills the caller's local arrays opts (weft's options)
+# and args (the program's arguments).
+split_opts() {
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        opts+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    args=("$@")
+}
+
 # pair NAME EXP [WEFT-OPTIONS...] -- [ARGS...]: runs NAME.wasm under weft with a fresh empty
 # directory granted as ".", and the native NAME in another fresh empty directory as its current
 # one; both must print expected/EXP.expected (and EXP.stderr.expected, if present).
 pair() {
     local name=$1 exp=$2
     shift 2
-    local opts=()
-    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-        opts+=("$1")
-        shift
-    done
-    [ $# -gt 0 ] && shift
+    local opts=() args=()
+    split_opts "$@"
+    set -- "${args[@]}"
     local wdir=$tmp/$exp.wasm.dir ndir=$tmp/$exp.native.dir
     rm -rf "$wdir" "$ndir"
     mkdir -p "$wdir" "$ndir"
@@ -125,12 +133,9 @@ pair() {
 solo() {
     local name=$1 exp=$2
     shift 2
-    local opts=()
-    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-        opts+=("$1")
-        shift
-    done
-    [ $# -gt 0 ] && shift
+    local opts=() args=()
+    split_opts "$@"
+    set -- "${args[@]}"
     weft_run "$tmp/out/$exp" "${opts[@]}" "$wasm/$name.wasm" -- "$@"
     same "$exp (weft)" "$expected/$exp.expected" "$tmp/out/$exp.out"
 }
