@@ -388,6 +388,22 @@ WEFT_API weft_func *weft_instance_func(weft_instance *inst, const char *name);
 WEFT_API weft_memory *weft_instance_memory(weft_instance *inst);
 WEFT_API weft_module *weft_instance_module(weft_instance *inst);
 
+/* Snapshots: an instance's state captured once (after its start-up code ran) and restored many
+ * times, so that each request can run in a fresh instance for the price of a few system calls.
+ * A snapshot holds the instance's own memory (a sealed copy-on-write image), globals and tables
+ * and which segments were dropped; imported ones are not its to capture. It is read-only once
+ * taken and may be shared by threads. */
+typedef struct weft_snapshot weft_snapshot;
+/* Captures inst's state. Fails (WEFT_ERR_USAGE) if a table holds a function that is not in
+ * inst's function space or a non-null externref: such entries would mean nothing elsewhere. */
+WEFT_API weft_error *weft_snapshot_new(weft_instance *inst, weft_snapshot **out);
+/* Frees a snapshot; no instance may be reset to it afterwards. NULL is a no-op. */
+WEFT_API void weft_snapshot_free(weft_snapshot *snap);
+/* Returns inst, an instance of the snapshot's module (the one it was taken from or any other),
+ * to the snapshot's state: memory contents and size, globals, tables, dropped segments. The cost
+ * is a system call plus one per page the instance wrote since its last reset. */
+WEFT_API weft_error *weft_instance_reset(weft_instance *inst, const weft_snapshot *snap);
+
 /* ---------------------------------------------------------------------------------------------
  * WASI preview 1 (wasi_snapshot_preview1), deny-by-default
  *
@@ -430,6 +446,23 @@ WEFT_API weft_error *weft_wasi_config_stdio(weft_wasi_config *c, int stdin_fd, i
  * Free with weft_wasi_free (NULL is a no-op) after the store using it is done. */
 WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out);
 WEFT_API void weft_wasi_free(weft_wasi *w);
+/* Empties w and builds it again from c, as weft_wasi_new would, plus the nenv environment
+ * entries ("KEY=VALUE", copied) after c's own. The object stays the same, so functions already
+ * bound to it by weft_wasi_define stay valid: a host running a guest per request resets one
+ * context instead of building a new linker. Every descriptor the guest opened is closed. On
+ * failure w is left with nothing open. */
+WEFT_API weft_error *weft_wasi_reset(weft_wasi *w, const weft_wasi_config *c,
+                                     const char *const *env, size_t nenv);
+/* In-memory stdio (until the next reset): the guest's fd 0 reads the in_len bytes at in
+ * (borrowed: they must outlive the run), and what it writes to fds 1 and 2 is kept, up to
+ * out_limit and err_limit bytes; a write past a limit keeps what fits and fails with EFBIG. These
+ * descriptors cannot seek and are always ready for poll_oneoff. */
+WEFT_API weft_error *weft_wasi_stdio_buffers(weft_wasi *w, const void *in, size_t in_len,
+                                             size_t out_limit, size_t err_limit);
+/* What the guest wrote to fd 1 or 2 with in-memory stdio (borrowed until the next reset or
+ * write); *truncated tells whether a write went past the limit. NULL with *len 0 if nothing. */
+WEFT_API const uint8_t *weft_wasi_output(const weft_wasi *w, int fd, size_t *len,
+                                         bool *truncated);
 /* Defines every wasi_snapshot_preview1 function in l, bound to w. A guest calling proc_exit(n)
  * makes the call that ran it fail with a WEFT_ERR_EXIT error whose exit code is n. A guest
  * blocked in poll_oneoff (sleeping) returns within 20 ms of weft_store_interrupt. Writing to a
@@ -575,6 +608,28 @@ WEFT_API const uint8_t *weft_plugin_block_get(weft_plugin *p, uint64_t offset, s
 WEFT_API uint64_t weft_plugin_block_new(weft_plugin *p, const void *data, size_t len);
 /* The instance's linear memory (memory 0), or NULL. */
 WEFT_API weft_memory *weft_plugin_memory(weft_plugin *p);
+
+/* Per-request stdio for a WASI plugin (see weft_plugin_reset): extra environment entries
+ * ("KEY=VALUE"), stdin bytes (borrowed until the next reset), and how much of stdout and stderr
+ * to keep. */
+typedef struct weft_plugin_stdio {
+    const char *const *env;
+    size_t nenv;
+    const void *in;
+    size_t in_len;
+    size_t out_limit, err_limit;
+} weft_plugin_stdio;
+
+/* Returns p to the state of a fresh instance: memory, globals and tables as they were right
+ * after start-up (and _initialize), taken once per compiled plugin into a copy-on-write snapshot;
+ * no vars; no blocks; WASI rebuilt as configured, with io's stdio if io is not NULL (a plugin
+ * compiled with wasi only). Costs a few microseconds plus the pages the last call wrote, against
+ * the tens of a new instance: what a server running each request in a fresh instance uses. */
+WEFT_API weft_error *weft_plugin_reset(weft_plugin *p, const weft_plugin_stdio *io);
+/* With io's stdio: what the guest wrote to stdout / stderr since the reset (borrowed until the
+ * next reset); *truncated tells whether it wrote past the limit. */
+WEFT_API const uint8_t *weft_plugin_stdout(weft_plugin *p, size_t *len, bool *truncated);
+WEFT_API const uint8_t *weft_plugin_stderr(weft_plugin *p, size_t *len, bool *truncated);
 
 /* A pool of up to max_instances instances of cp, created as needed. max_waiting callers may wait
  * for a free instance (others get WEFT_PLUGIN_BUSY at once). Thread-safe. */

@@ -10,6 +10,10 @@ PACKAGES=(
   pkg-config        # finds cJSON
   libcjson-dev      # JSON: the spec test runner, plugin HTTP requests
   libcurl4-openssl-dev  # libcurl: plugins' outbound HTTP (http_request)
+  libmicrohttpd-dev # the HTTP server of weft serve / weft up
+  libfyaml-dev      # YAML: app manifests (weft up)
+  curl              # the HTTP end-to-end tests drive weft up with it
+  wrk               # the HTTP benchmark (bench/http)
   wabt              # wast2json converts the spec testsuite; wat2wasm for test modules
   clang             # libFuzzer + sanitizers; compiles the demo to wasm32
   lld               # wasm-ld links wasm32 modules

@@ -77,6 +77,7 @@ static void cp_destroy(weft_compiled_plugin *cp) {
         free((void *)cp->opts.dirs);
     }
     weft_wasi_config_free(cp->wasi);
+    weft_snapshot_free(atomic_load(&cp->snapshot));
     if (cp->devnull >= 0) close(cp->devnull);
     weft_module_free(cp->module);
     weft_engine_free(cp->engine);
@@ -365,6 +366,83 @@ WEFT_API void weft_plugin_free(weft_plugin *p) {
     free(p->user);
     cp_release(p->cp);
     free(p);
+}
+
+/* ---- resets -------------------------------------------------------------------------------- */
+
+/* cp's snapshot: the state of an instance right after start-up, taken from a template instance
+ * the first time any instance is reset. */
+static weft_error *plugin_snapshot(weft_compiled_plugin *cp, weft_snapshot **out) {
+    if ((*out = atomic_load(&cp->snapshot))) return NULL;
+    weft_plugin *tmp;
+    weft_snapshot *snap = NULL;
+    weft_error *e = weft_plugin_instantiate(cp, &tmp);
+    if (e) return e;
+    e = weft_snapshot_new(tmp->inst, &snap);
+    weft_plugin_free(tmp);
+    if (e) return e;
+    weft_snapshot *none = NULL;
+    if (!atomic_compare_exchange_strong(&cp->snapshot, &none, snap)) { /* another thread won */
+        weft_snapshot_free(snap);
+        snap = none;
+    }
+    *out = snap;
+    return NULL;
+}
+
+WEFT_API weft_error *weft_plugin_reset(weft_plugin *p, const weft_plugin_stdio *io) {
+    weft_compiled_plugin *cp = p->cp;
+    weft_snapshot *snap;
+    weft_error *e = plugin_snapshot(cp, &snap);
+    if (e) return e;
+    if (!p->inst) { /* a failed re-instantiation left nothing to reset */
+        teardown(p);
+        if ((e = setup(p))) {
+            teardown(p);
+            p->broken = true;
+            return e;
+        }
+    }
+    if ((e = weft_instance_reset(p->inst, snap))) {
+        p->broken = true;
+        return e;
+    }
+    p->broken = false;
+    for (size_t i = 0; i < p->nvars; i++) {
+        free(p->vars[i].key);
+        free(p->vars[i].value);
+    }
+    p->nvars = 0;
+    p->var_bytes = 0;
+    blocks_reset(&p->blk);
+    if (io && !p->wasi)
+        return weft_error_new(WEFT_ERR_USAGE, "weft_plugin_reset: stdio for a plugin without WASI");
+    if (p->wasi) {
+        if ((e = weft_wasi_reset(p->wasi, cp->wasi, io ? io->env : NULL, io ? io->nenv : 0)))
+            return e;
+        if (io && (e = weft_wasi_stdio_buffers(p->wasi, io->in, io->in_len, io->out_limit,
+                                               io->err_limit)))
+            return e;
+    }
+    return NULL;
+}
+
+WEFT_API const uint8_t *weft_plugin_stdout(weft_plugin *p, size_t *len, bool *truncated) {
+    if (!p->wasi) {
+        *len = 0;
+        if (truncated) *truncated = false;
+        return NULL;
+    }
+    return weft_wasi_output(p->wasi, 1, len, truncated);
+}
+
+WEFT_API const uint8_t *weft_plugin_stderr(weft_plugin *p, size_t *len, bool *truncated) {
+    if (!p->wasi) {
+        *len = 0;
+        if (truncated) *truncated = false;
+        return NULL;
+    }
+    return weft_wasi_output(p->wasi, 2, len, truncated);
 }
 
 /* ---- calls --------------------------------------------------------------------------------- */

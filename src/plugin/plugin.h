@@ -103,6 +103,8 @@ struct weft_compiled_plugin {
     bool has_initialize;       /* a WASI reactor's _initialize */
     kernel_import *kimports;   /* the kernel functions the module imports */
     size_t nkimports;
+    /* weft_plugin_reset's target: a fresh instance's state, taken on first need (under lock) */
+    weft_snapshot *_Atomic snapshot;
 
     /* deadline.c: the ticker and the registry of live instances it scans. lock also guards every
      * instance's store pointer against being replaced while another thread interrupts it. */

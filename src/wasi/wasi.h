@@ -119,8 +119,22 @@ enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTI
 
 /* ---- the context -------------------------------------------------------------------------- */
 
+/* In-memory stdio (weft_wasi_stdio_buffers): stdin reads borrowed bytes, stdout and stderr
+ * collect what is written up to a limit. */
+typedef struct wasi_buf {
+    const uint8_t *in;    /* stdin: borrowed */
+    size_t in_len, in_pos;
+    uint8_t *out;         /* stdout, stderr: owned, kept across resets */
+    size_t out_len, out_cap, limit;
+    bool truncated;       /* a write went past the limit */
+} wasi_buf;
+
+#define WASI_HOST_FREE (-1)   /* wasi_fd.host of a free slot */
+#define WASI_HOST_BUFFER (-2) /* wasi_fd.host of an in-memory stdio stream (see buf) */
+
 typedef struct wasi_fd {
-    int host;             /* host descriptor; -1 marks a free slot */
+    int host;             /* host descriptor; WASI_HOST_FREE, WASI_HOST_BUFFER */
+    wasi_buf *buf;        /* the stream of a WASI_HOST_BUFFER descriptor (in weft_wasi.bufs) */
     uint8_t type;         /* WASI_FILETYPE_* */
     uint16_t flags;       /* fdflags */
     uint64_t rights, inheriting;
@@ -141,6 +155,7 @@ struct weft_wasi {
     wasi_fd *fds;
     uint32_t nfds;
     bool no_openat2; /* resolve paths by walking components (kernel without openat2) */
+    wasi_buf bufs[3];  /* in-memory stdio, when set */
 };
 
 /* ---- guest memory: every access checked, in 64-bit arithmetic ------------------------------ */
@@ -185,6 +200,9 @@ void wasi_fd_release(wasi_fd *f); /* closes the host fd and frees what the slot 
 uint8_t wasi_filetype_of_mode(unsigned mode);
 uint64_t wasi_rights_for_type(uint8_t type, int host);
 
+struct iovec;
+/* wasi_fd.c: reads or writes an in-memory stdio stream; returns bytes moved or -WASI errno. */
+long wasi_buf_transfer(wasi_buf *b, const struct iovec *v, size_t n, bool write);
 /* wasi_fd.c: a filestat (64 bytes) at a checked guest address; fstflags into timespecs. */
 struct stat;
 struct timespec;

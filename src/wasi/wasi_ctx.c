@@ -205,11 +205,11 @@ void wasi_fd_release(wasi_fd *f) {
     if (f->host >= 0) close(f->host);
     free(f->preopen);
     memset(f, 0, sizeof *f);
-    f->host = -1;
+    f->host = WASI_HOST_FREE;
 }
 
 int wasi_fd_get(weft_wasi *w, uint32_t fd, uint64_t rights, wasi_fd **out) {
-    if (fd >= w->nfds || w->fds[fd].host < 0) return WASI_EBADF;
+    if (fd >= w->nfds || w->fds[fd].host == WASI_HOST_FREE) return WASI_EBADF;
     wasi_fd *f = &w->fds[fd];
     if ((f->rights & rights) != rights)
         return f->read_only && (rights & ~f->rights & WASI_RIGHTS_MUTATE) ? WASI_EROFS : WASI_ENOTCAPABLE;
@@ -227,7 +227,7 @@ int wasi_fd_add(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t 
 int wasi_fd_add_from(weft_wasi *w, int host, uint8_t type, uint64_t rights, uint64_t inheriting,
                      uint32_t lowest, uint32_t *out) {
     uint32_t i = lowest < w->nfds ? lowest : w->nfds;
-    while (i < w->nfds && w->fds[i].host >= 0) i++;
+    while (i < w->nfds && w->fds[i].host != WASI_HOST_FREE) i++;
     if (i == w->nfds) {
         if (w->nfds >= WASI_MAX_FDS) {
             close(host);
@@ -273,59 +273,134 @@ static bool have_openat2(void) {
     return true;
 }
 
-WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out) {
-    *out = NULL;
-    weft_wasi *w = calloc(1, sizeof *w);
-    if (!w) return nomem();
-    w->no_openat2 = !have_openat2();
+/* Fills w (zeroed, or emptied by wasi_clear) from c. Returns false when out of memory. */
+static bool wasi_build(weft_wasi *w, const weft_wasi_config *c) {
     w->argv = calloc(c->argc + 1, sizeof *w->argv);
     w->env = calloc(c->envc + 1, sizeof *w->env);
-    if (!w->argv || !w->env) goto nomem;
+    if (!w->argv || !w->env) return false;
     for (uint32_t i = 0; i < c->argc; i++, w->argc++)
-        if (!(w->argv[i] = strdup(c->argv[i]))) goto nomem;
+        if (!(w->argv[i] = strdup(c->argv[i]))) return false;
     for (uint32_t i = 0; i < c->envc; i++, w->envc++)
-        if (!(w->env[i] = strdup(c->env[i]))) goto nomem;
+        if (!(w->env[i] = strdup(c->env[i]))) return false;
 
     /* Slots 0-2 are stdio; one left closed stays free, as a closed descriptor would. */
     uint32_t fd;
-    if (!(w->fds = calloc(3, sizeof *w->fds))) goto nomem;
+    if (!(w->fds = calloc(3, sizeof *w->fds))) return false;
     w->nfds = 3;
-    for (int i = 0; i < 3; i++) w->fds[i].host = -1;
+    for (int i = 0; i < 3; i++) w->fds[i].host = WASI_HOST_FREE;
     for (int i = 0; i < 3; i++) {
         /* A closed stdio slot stays closed. And never a directory: if the host had fd 0, 1 or
          * 2 closed, a directory it opened later may sit there, and must not be handed out. */
         struct stat st;
         if (c->stdio[i] < 0 || fstat(c->stdio[i], &st) != 0 || S_ISDIR(st.st_mode)) continue;
-        if (add_dup(w, c->stdio[i], WASI_R_ALL, 0, 0, &fd) != WASI_ESUCCESS) goto nomem;
+        if (add_dup(w, c->stdio[i], WASI_R_ALL, 0, 0, &fd) != WASI_ESUCCESS) return false;
         if (fd != (uint32_t)i) { /* an earlier slot was free: move it where it belongs */
             w->fds[i] = w->fds[fd];
-            w->fds[fd] = (wasi_fd){.host = -1};
+            w->fds[fd] = (wasi_fd){.host = WASI_HOST_FREE};
         }
     }
     /* Directories first (wasi-libc looks for preopens from fd 3 and stops at the first that is
-     * not one), then sockets; from 3 even when a stdio slot is closed. A read-only directory advertises every inheriting right, so that
-     * programs ask for write access when they mean it and are refused (EROFS). */
+     * not one), then sockets; from 3 even when a stdio slot is closed. A read-only directory
+     * advertises every inheriting right, so that programs ask for write access when they mean
+     * it and are refused (EROFS). */
     for (uint32_t i = 0; i < c->ndirs; i++) {
         uint64_t mask = c->dirs[i].read_only ? ~WASI_RIGHTS_MUTATE : WASI_R_ALL;
-        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL, 3, &fd) != WASI_ESUCCESS) goto nomem;
-        if (!(w->fds[fd].preopen = strdup(c->dirs[i].guest))) goto nomem;
+        if (add_dup(w, c->dirs[i].fd, mask, WASI_R_ALL, 3, &fd) != WASI_ESUCCESS) return false;
+        if (!(w->fds[fd].preopen = strdup(c->dirs[i].guest))) return false;
         w->fds[fd].read_only = c->dirs[i].read_only;
     }
     for (uint32_t i = 0; i < c->nsocks; i++)
-        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, 3, &fd) != WASI_ESUCCESS) goto nomem;
-    *out = w;
-    return NULL;
-nomem:
-    weft_wasi_free(w);
-    return nomem();
+        if (add_dup(w, c->socks[i], WASI_R_ALL, 0, 3, &fd) != WASI_ESUCCESS) return false;
+    return true;
 }
 
-WEFT_API void weft_wasi_free(weft_wasi *w) {
-    if (!w) return;
+/* Empties w: strings, descriptors (closed); keeps the stdio buffers' memory. */
+static void wasi_clear(weft_wasi *w) {
     free_strings(w->argv, w->argc);
     free_strings(w->env, w->envc);
     for (uint32_t i = 0; i < w->nfds; i++) wasi_fd_release(&w->fds[i]);
     free(w->fds);
+    w->argv = w->env = NULL;
+    w->argc = w->envc = 0;
+    w->fds = NULL;
+    w->nfds = 0;
+}
+
+WEFT_API weft_error *weft_wasi_new(const weft_wasi_config *c, weft_wasi **out) {
+    *out = NULL;
+    weft_wasi *w = calloc(1, sizeof *w);
+    if (!w) return nomem();
+    w->no_openat2 = !have_openat2();
+    if (!wasi_build(w, c)) {
+        weft_wasi_free(w);
+        return nomem();
+    }
+    *out = w;
+    return NULL;
+}
+
+WEFT_API weft_error *weft_wasi_reset(weft_wasi *w, const weft_wasi_config *c,
+                                     const char *const *env, size_t nenv) {
+    wasi_clear(w);
+    for (int i = 0; i < 3; i++) {
+        w->bufs[i].in = NULL;
+        w->bufs[i].in_len = w->bufs[i].in_pos = w->bufs[i].out_len = 0;
+        w->bufs[i].truncated = false;
+    }
+    if (!wasi_build(w, c)) goto nomem;
+    if (nenv) {
+        if (nenv > UINT32_MAX - w->envc - 1) goto nomem;
+        char **e = realloc(w->env, (w->envc + nenv + 1) * sizeof *e);
+        if (!e) goto nomem;
+        w->env = e;
+        for (size_t i = 0; i < nenv; i++) {
+            if (!strchr(env[i], '=')) {
+                wasi_clear(w);
+                return usage("weft_wasi_reset: environment entry \"%s\" has no '='", env[i]);
+            }
+            if (!(w->env[w->envc] = strdup(env[i]))) goto nomem;
+            w->envc++;
+        }
+        w->env[w->envc] = NULL;
+    }
+    return NULL;
+nomem:
+    wasi_clear(w); /* a context with nothing: every descriptor closed, no arguments */
+    return nomem();
+}
+
+WEFT_API weft_error *weft_wasi_stdio_buffers(weft_wasi *w, const void *in, size_t in_len,
+                                             size_t out_limit, size_t err_limit) {
+    if (w->nfds < 3) return usage("weft_wasi_stdio_buffers: the context was not built");
+    size_t limits[3] = {0, out_limit, err_limit};
+    for (int i = 0; i < 3; i++) {
+        wasi_fd *f = &w->fds[i];
+        wasi_fd_release(f);
+        wasi_buf *b = &w->bufs[i];
+        b->in = i == 0 ? in : NULL;
+        b->in_len = i == 0 ? in_len : 0;
+        b->in_pos = b->out_len = 0;
+        b->limit = limits[i];
+        b->truncated = false;
+        *f = (wasi_fd){.host = WASI_HOST_BUFFER, .buf = b, .type = WASI_FILETYPE_UNKNOWN,
+                       .rights = (i == 0 ? WASI_R_FD_READ : WASI_R_FD_WRITE) |
+                                 WASI_R_POLL_FD_READWRITE | WASI_R_FD_FDSTAT_SET_FLAGS};
+    }
+    return NULL;
+}
+
+WEFT_API const uint8_t *weft_wasi_output(const weft_wasi *w, int fd, size_t *len,
+                                         bool *truncated) {
+    const wasi_buf *b = fd == 1 || fd == 2 ? &w->bufs[fd] : NULL;
+    *len = b ? b->out_len : 0;
+    if (truncated) *truncated = b && b->truncated;
+    return b && b->out_len ? b->out : NULL;
+}
+
+WEFT_API void weft_wasi_free(weft_wasi *w) {
+    if (!w) return;
+    wasi_clear(w);
+    for (int i = 0; i < 3; i++) free(w->bufs[i].out);
     free(w);
 }
 

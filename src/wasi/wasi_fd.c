@@ -40,6 +40,40 @@ int wasi_iovecs(gmem *m, uint32_t iovs, uint32_t n, struct iovec *small, size_t 
     return WASI_ESUCCESS;
 }
 
+long wasi_buf_transfer(wasi_buf *b, const struct iovec *v, size_t n, bool write) {
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = v[i].iov_len;
+        if (write) {
+            size_t room = b->limit - b->out_len;
+            if (len > room) {
+                b->truncated = true;
+                if (moved == 0 && room == 0) return -WASI_EFBIG;
+                len = room;
+            }
+            if (b->out_len + len > b->out_cap) {
+                size_t cap = b->out_cap ? b->out_cap : 4096;
+                while (cap < b->out_len + len) cap *= 2;
+                if (cap > b->limit) cap = b->limit;
+                uint8_t *o = realloc(b->out, cap);
+                if (!o) return moved ? (long)moved : -WASI_ENOMEM;
+                b->out = o;
+                b->out_cap = cap;
+            }
+            if (len) memcpy(b->out + b->out_len, v[i].iov_base, len);
+            b->out_len += len;
+            if (len < v[i].iov_len) return (long)(moved + len);
+        } else {
+            size_t left = b->in_len - b->in_pos;
+            if (len > left) len = left;
+            if (len) memcpy(v[i].iov_base, b->in + b->in_pos, len);
+            b->in_pos += len;
+        }
+        moved += len;
+    }
+    return (long)moved;
+}
+
 /* Reads or writes through the guest's iovecs. offset < 0: at the current position. */
 static int transfer(weft_wasi *w, gmem *m, const weft_val *a, bool write, bool positioned,
                     uint32_t result_ptr) {
@@ -53,6 +87,13 @@ static int transfer(weft_wasi *w, gmem *m, const weft_val *a, bool write, bool p
     size_t total;
     if ((err = wasi_iovecs(m, A32(1), A32(2), small, 16, &v, &total))) return err;
     ssize_t n;
+    if (f->buf) { /* in-memory stdio: no positions (no seek right), no host descriptor */
+        long moved = wasi_buf_transfer(f->buf, v, A32(2), write);
+        if (v != small) free(v);
+        if (moved < 0) return (int)-moved;
+        g_put32(m, result_ptr, (uint32_t)moved);
+        return WASI_ESUCCESS;
+    }
     if (write && !positioned && f->type == WASI_FILETYPE_SOCKET_STREAM) {
         /* send, not writev: a closed peer must give EPIPE, not kill the host with SIGPIPE. */
         struct msghdr msg = {.msg_iov = v, .msg_iovlen = A32(2)};

@@ -22,6 +22,7 @@ typedef struct sub {
     uint64_t deadline; /* EV_CLOCK: monotonic ns */
     int pfd;          /* EV_FD_*: index in the pollfd array */
     int host;
+    wasi_buf *buf;    /* EV_FD_* on in-memory stdio: ready at once */
 } sub;
 
 static uint64_t now_ns(clockid_t id) {
@@ -98,6 +99,11 @@ WASI_FN(poll_oneoff) {
                 continue;
             }
             s->host = f->host;
+            if (f->buf) { /* in-memory stdio is always ready */
+                s->buf = f->buf;
+                nevents++;
+                continue;
+            }
             s->pfd = (int)npfd;
             pfds[npfd].fd = f->host;
             pfds[npfd].events = s->type == EV_FD_READ ? POLLIN : POLLOUT;
@@ -139,6 +145,8 @@ WASI_FN(poll_oneoff) {
         } else if (s->type == EV_CLOCK) {
             if (s->deadline > now) continue;
             put_event(m, at, s, 0, 0, 0);
+        } else if (s->buf) {
+            put_event(m, at, s, 0, s->type == EV_FD_READ ? s->buf->in_len - s->buf->in_pos : 0, 0);
         } else {
             short re = pfds[s->pfd].revents;
             if (!re) continue;

@@ -81,6 +81,8 @@ struct weft_memory {
     size_t reserved;   /* bytes of address space reserved at base */
     limits declared;   /* the memory type, for import matching */
     uint64_t refused_grows; /* memory.grow calls the limit refused, for embedders' reports */
+    const void *image;  /* the snapshot mapped at base (snapshot.c), NULL if none */
+    int pagemap;        /* /proc/self/pagemap, opened on the second reset (0: not yet, -1: none) */
 };
 
 struct weft_table {

@@ -2,6 +2,7 @@
  * and the list of objects it owns and frees together. */
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "error.h"
@@ -118,6 +119,7 @@ WEFT_API void weft_store_free(weft_store *s) {
         case OBJ_MEMORY: {
             weft_memory *m = p;
             if (m->base) munmap(m->base, m->reserved);
+            if (m->pagemap > 0) close(m->pagemap);
             free(m);
             break;
         }
