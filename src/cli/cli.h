@@ -28,6 +28,11 @@ int cli_run(int argc, char **argv);
 /* call.c: `weft call`; argv[0] is "call". Returns the exit status. */
 int cli_call(int argc, char **argv);
 
+/* serve.c: `weft serve` (one handler, no manifest) and `weft up` (an app manifest); argv[0] is
+ * the command. They return when SIGINT or SIGTERM has stopped the server. */
+int cli_serve(int argc, char **argv);
+int cli_up(int argc, char **argv);
+
 /* file.c: reads a whole file into a malloc'd buffer. On failure returns false and writes the
  * reason ("no such file", "is a directory", "is empty", ...) into err. */
 bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen);

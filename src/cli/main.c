@@ -16,11 +16,14 @@ void cli_usage(FILE *f) {
             "                       call an export (or _start) and print its results\n"
             "  call PLUGIN.wasm FUNCTION [OPTIONS]\n"
             "                       call a plugin's function with an input, print its output\n"
+            "  serve HANDLER.wasm [OPTIONS]\n"
+            "                       serve an HTTP handler, a fresh instance per request\n"
+            "  up [APP.yaml]        run an app manifest's components and HTTP routes\n"
             "  validate FILE.wasm   check that a module decodes and validates\n"
             "  objdump FILE.wasm [NAME]\n"
             "                       list the internal code weft compiles each function to\n"
             "  version              print weft's version\n"
-            "`weft run --help` and `weft call --help` list their options.\n");
+            "`weft COMMAND --help` lists a command's options.\n");
 }
 
 /* `weft validate FILE`: "ok", or one line saying what is wrong and where. */
@@ -115,6 +118,10 @@ int main(int argc, char **argv) {
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "call") == 0)
         return cli_call(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "up") == 0)
+        return cli_up(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "objdump") == 0)
