@@ -47,5 +47,44 @@ echo "# an endless loop, stopped by the wall-clock timeout"
 show "$weft" call "$p/timeout.wasm" spin --timeout 200ms
 echo "# a plugin taking memory until the limit says no"
 show "$weft" call "$p/alloc_bomb.wasm" grow --max-memory 16M
+
+echo; echo "-- functions over HTTP: weft up, a fresh instance per request --"
+examples/http/build.sh "$build/examples/http" > /dev/null || { echo "demo: building the HTTP examples failed" >&2; exit 1; }
+app=examples/http/app.yaml
+if [ "$build" != build ]; then # app.yaml names build/examples/http: point a copy at this build
+    sed "s|../../build/examples/http|$(pwd)/$build/examples/http|" "$app" > "$build/app.yaml"
+    app=$build/app.yaml
+fi
+"$weft" up "$app" > "$build/demo-http.log" 2>&1 &
+up=$!
+trap 'kill $up 2>/dev/null' EXIT
+for _ in $(seq 1 100); do grep -q "serving on" "$build/demo-http.log" && break; sleep 0.05; done
+if ! grep -q "serving on" "$build/demo-http.log"; then
+    cat "$build/demo-http.log" >&2
+    echo "demo: weft up did not start (is port 3000 or 9090 taken?)" >&2
+    exit 1
+fi
+sed -n '1,5p' "$build/demo-http.log"
+echo "\$ curl http://127.0.0.1:3000/hello/ada   (a plugin-kind handler)"
+curl -s http://127.0.0.1:3000/hello/ada -A demo
+echo "\$ curl -d 'some body' http://127.0.0.1:3000/wagi/ada   (a CGI-style WASI program)"
+curl -s -d 'some body' http://127.0.0.1:3000/wagi/ada
+echo "\$ curl http://127.0.0.1:3000/count  (twice: a global counter, in a fresh instance each time)"
+curl -s http://127.0.0.1:3000/count
+curl -s http://127.0.0.1:3000/count
+echo "\$ curl http://127.0.0.1:9090/metrics | grep requests_total"
+curl -s http://127.0.0.1:9090/metrics | grep '^weft_http_requests_total'
 echo
-echo "== demo done =="
+if [ -t 0 ] && [ "${DEMO_SERVE:-1}" != 0 ]; then
+    echo "== demo done: weft up is still serving =="
+    echo "Open http://127.0.0.1:3000/hello/world in a browser (or curl it);"
+    echo "metrics at http://127.0.0.1:9090/metrics. Press Ctrl-C to stop."
+    trap 'kill -TERM $up 2>/dev/null; wait $up; exit 0' INT TERM
+    wait $up
+else
+    kill -TERM $up
+    wait $up
+    echo "== demo done =="
+    echo "To serve the example app yourself: $weft up $app"
+    echo "then open http://127.0.0.1:3000/hello/world"
+fi

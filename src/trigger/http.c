@@ -471,7 +471,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             }
         }
         *upload_size = 0;
-        if (!c->too_large) return MHD_YES;
+        /* A body found too large on the way (chunked) is read to its end and dropped, then
+         * answered: libmicrohttpd cannot answer in the middle of a chunked upload. */
+        if (!c->answered) return MHD_YES;
     }
     if (c->answered) return MHD_YES;
     if (c->too_large) {
@@ -480,10 +482,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                  (unsigned long long)s->mf->max_body);
         return send_text(c, conn, 413, "Content Too Large", detail);
     }
+    /* What libmicrohttpd lets through but HTTP forbids. */
+    bool token = *method != 0;
+    for (const char *m = method; *m; m++)
+        if (*m <= 32 || *m >= 127 || strchr("()<>@,;:\\\"/[]?={}", *m)) token = false;
+    if (!token) return send_text(c, conn, 400, "Bad Request", "the method is not a token");
+    if (url[0] != '/') return send_text(c, conn, 400, "Bad Request", "the target is not a path");
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+        return send_text(c, conn, 400, "Bad Request", "an HTTP/1.1 request needs a Host header");
     route_param params[ROUTE_MAX_PARAMS];
     size_t nparams = 0;
     bool wrong_method = false;
     c->route = manifest_match(s->mf, method, url, strlen(url), params, &nparams, &wrong_method);
+    if (c->route < 0 && strcmp(method, "HEAD") == 0) /* a GET route answers HEAD (no body) */
+        c->route = manifest_match(s->mf, "GET", url, strlen(url), params, &nparams, &wrong_method);
     if (c->route < 0) {
         if (wrong_method) {
             /* Allow: the methods of the routes whose pattern matches. */
