@@ -241,6 +241,7 @@ int cli_serve(int argc, char **argv) {
     mf->ncomponents = 1;
     mf->routes = r;
     mf->nroutes = 1;
+    free(mf->name);
     if (!(mf->name = strdup("serve")) || !(c->id = strdup("handler")) ||
         !(r->pattern = strdup("/...")))
         goto nomem;

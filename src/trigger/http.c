@@ -333,7 +333,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
             snprintf(why, sizeof why, "out of memory");
             goto fail;
         }
-        memcpy(env, comp->env, comp->nenv * sizeof *env);
+        if (comp->nenv) memcpy(env, comp->env, comp->nenv * sizeof *env);
         if (ncgi) memcpy(env + comp->nenv, cgi, ncgi * sizeof *env);
         io.env = env;
         io.nenv = comp->nenv + ncgi;
