@@ -5,7 +5,8 @@
 #   make spec     the official spec testsuite only
 #   make demo     build weft and run the demo
 #   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI and plugin-ABI ones for
-#                 FUZZ_WASI_SECONDS and FUZZ_PLUGIN_SECONDS (30 each)
+#                 FUZZ_WASI_SECONDS and FUZZ_PLUGIN_SECONDS (30 each), the HTTP/manifest parsers
+#                 for FUZZ_HTTP_SECONDS (20)
 #   make bench    the benchmark suite (weft vs native vs node), load time, instantiation, plugin calls
 # Every target first installs missing Debian packages (scripts/install-deps.sh).
 
@@ -16,6 +17,7 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_WASI_SECONDS ?= 30
 FUZZ_PLUGIN_SECONDS ?= 30
+FUZZ_HTTP_SECONDS ?= 20
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all build deps test unit spec asan tsan fuzz demo clean bench bench-quick bench-limits
@@ -71,10 +73,11 @@ fuzz: build
 	@test -d $(BUILD)/tests/spec/json || $(BUILD)/tests/spec/weft-spec > /dev/null
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON
-	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi fuzz-plugin -j$(JOBS)
+	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi fuzz-plugin fuzz-http -j$(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) engine $(FUZZ_SECONDS) $(BUILD)/tests/spec/json
 	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) plugin $(FUZZ_PLUGIN_SECONDS)
+	@scripts/fuzz.sh $(FUZZ_BUILD) http $(FUZZ_HTTP_SECONDS) tests/fuzz/http_seeds
 
 # The benchmarks print ratios against native code and node measured in the same run; they fail
 # only if a workload does not build or run, or prints another checksum than native code.
@@ -83,10 +86,12 @@ bench: build
 	bench/load.sh $(BUILD)
 	bench/instance.sh $(BUILD)
 	bench/plugin.sh $(BUILD)
+	bench/http/run.sh $(BUILD)
 
 # Small sizes (about 25 s): in make test, as a check that every workload agrees with native.
 bench-quick: build
 	bench/run.sh --quick $(BUILD)
+	bench/http/run.sh $(BUILD) --quick
 
 bench-limits: build
 	bench/run.sh --limits $(BUILD)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh BUILD_DIR TARGET SECONDS [SEED_DIR]: runs the libFuzzer target fuzz-TARGET for SECONDS
-# (seeded with every .wasm under SEED_DIR, if given) and fails on any crash, sanitizer report,
+# (seeded with every .wasm and .seed file under SEED_DIR, if given) and fails on any crash, sanitizer report,
 # leak, hang (10 s per input) or memory blow-up (2 GiB). Prints the final statistics.
 set -euo pipefail
 build=$1 target=$2 seconds=$3 seeds=${4:-}
@@ -8,7 +8,7 @@ fuzzer=$build/tests/fuzz/fuzz-$target
 work=$build/fuzz-$target
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
 if [ -n "$seeds" ]; then
-  find "$seeds" -name '*.wasm' -exec cp -t "$work/seeds" {} +
+  find "$seeds" \( -name '*.wasm' -o -name '*.seed' \) -exec cp -t "$work/seeds" {} +
 fi
 log=$work/fuzz.log
 echo "fuzz-$target: running for ${seconds}s on $(ls "$work/seeds" | wc -l) seed inputs (log: $log)"

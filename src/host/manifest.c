@@ -944,6 +944,33 @@ static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size
     (void)diag, (void)user, (void)buf, (void)len;
 }
 
+/* Whether text is UTF-8 (no overlong forms, surrogates or code points past U+10FFFF); if not,
+ * the 1-based line and column (in characters) of the first bad byte. */
+static bool utf8_valid(const char *text, size_t len, size_t *line, size_t *col) {
+    const unsigned char *s = (const unsigned char *)text;
+    *line = *col = 1;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0 || n > len - i) return false;
+        uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return false;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        if (c == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+        i += n;
+    }
+    return true;
+}
+
 manifest *manifest_parse(const char *text, size_t len, const char *path, char **err) {
     mparse p = {.path = path ? path : ""};
     if (err) *err = NULL;
@@ -951,6 +978,13 @@ manifest *manifest_parse(const char *text, size_t len, const char *path, char **
     manifest *m = NULL;
     if (len > MANIFEST_MAX_BYTES) {
         fail_at(&p, 1, 1, "manifest larger than %u bytes", MANIFEST_MAX_BYTES);
+        goto done;
+    }
+    /* libfyaml 0.7.12 loops forever on some invalid UTF-8 (a '%' directive followed by a bad
+     * byte, found by fuzz-http): text that is not UTF-8 never reaches it. */
+    size_t bad_line, bad_col;
+    if (!utf8_valid(text, len, &bad_line, &bad_col)) {
+        fail_at(&p, (int)bad_line, (int)bad_col, "invalid UTF-8 (a manifest is UTF-8 text)");
         goto done;
     }
     if (!(m = p.m = calloc(1, sizeof *m))) {

@@ -702,6 +702,10 @@ static const bad_case bad_cases[] = {
      HEAD
      "components:\n  hello:\n    source: a.wasm\n    allowed_hosts: [\"https://x.com\"]\n" TRIG,
      "5:21", "bad allowed host 'https://x.com'"},
+    /* invalid UTF-8: libfyaml 0.7.12 would loop forever on the first (found by fuzz-http) */
+    {__LINE__, "%\xd8", "1:2", "invalid UTF-8"},
+    {__LINE__, "name: x\nco\xc0\x80mponents: {}\n", "2:3", "invalid UTF-8"},
+    {__LINE__, "name: \xed\xa0\x80\n", "1:7", "invalid UTF-8"},
 };
 
 static void test_invalid(void) {
