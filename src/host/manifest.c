@@ -170,6 +170,39 @@ static bool is_null_text(const char *s, size_t len) {
            (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
 }
 
+/* A scalar token's text (escapes resolved) in a malloc'd buffer; NULL when out of memory.
+ * Read through an iterator rather than fy_token_get_text, whose cached copy of a long text
+ * libfyaml 0.7.12 leaks when the document is abandoned after an error (found by fuzz-http). */
+static char *token_text(struct fy_token *t, size_t *len) {
+    size_t cap = 256, n = 0;
+    char *buf = malloc(cap);
+    struct fy_token_iter *it = fy_token_iter_create(t);
+    if (!buf || !it) {
+        free(buf);
+        if (it) fy_token_iter_destroy(it);
+        return NULL;
+    }
+    const struct fy_iter_chunk *c = NULL;
+    int err = 0;
+    while ((c = fy_token_iter_chunk_next(it, c, &err))) {
+        if (c->len > cap - n) {
+            while (c->len > cap - n) cap *= 2;
+            char *b = realloc(buf, cap);
+            if (!b) {
+                free(buf);
+                fy_token_iter_destroy(it);
+                return NULL;
+            }
+            buf = b;
+        }
+        if (c->len) memcpy(buf + n, c->str, c->len);
+        n += c->len;
+    }
+    fy_token_iter_destroy(it);
+    *len = n;
+    return buf;
+}
+
 /* Reads the node whose first event is ev (consumed) and, for a collection, its children. */
 static ynode *read_node(mparse *p, struct fy_event *ev, int depth) {
     ynode *n = take(p, sizeof *n);
@@ -183,8 +216,12 @@ static ynode *read_node(mparse *p, struct fy_event *ev, int depth) {
     if (type == FYET_ALIAS && n->col > 1) n->col--; /* libfyaml marks the name after the '*' */
     if (type == FYET_SCALAR) {
         size_t len = 0;
-        const char *s = fy_token_get_text(ev->scalar.value, &len);
-        if (!s) len = 0;
+        char *s = token_text(ev->scalar.value, &len);
+        if (!s) {
+            fy_parser_event_free(p->fyp, ev);
+            nomem(p);
+            return NULL;
+        }
         n->type = YN_SCALAR;
         enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
         n->null = style == FYSS_PLAIN && is_null_text(s, len);
@@ -196,6 +233,7 @@ static ynode *read_node(mparse *p, struct fy_event *ev, int depth) {
             n->text[len] = '\0';
             n->len = len;
         }
+        free(s);
         fy_parser_event_free(p->fyp, ev);
         if (!n->text) return NULL;
         if (memchr(n->text, '\0', len)) {
