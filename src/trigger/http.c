@@ -355,6 +355,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
     if (st != WEFT_PLUGIN_OK) {
         count_failure(s, route->component, st);
         if (st == WEFT_PLUGIN_TIMEOUT) status = 504;
+        if (st == WEFT_PLUGIN_CANCELLED) status = 503; /* only a stop past its grace cancels */
         snprintf(why, sizeof why, "%s", weft_plugin_error(p) ? weft_plugin_error(p) : "failed");
         goto fail;
     }
@@ -416,8 +417,9 @@ fail:
     free(input);
     free(hl.v);
     log_line(c, cid, "%d: %s", status, why);
-    return send_text(c, conn, status, status == 504 ? "Gateway Timeout" : "Internal Server Error",
-                     status == 504 ? "the handler ran out of time" : "the handler failed");
+    return send_text(c, conn, status,
+                     status == 504 ? "Gateway Timeout" : status == 503 ? "Service Unavailable" : "Internal Server Error",
+                     status == 504 ? "the handler ran out of time" : status == 503 ? "the server is stopping" : "the handler failed");
 }
 
 /* ---- libmicrohttpd callbacks ---------------------------------------------------------------- */

@@ -257,7 +257,7 @@ EOF
 start queue up "$tmp/queue.yaml"
 qpid=$pid
 for i in 1 2 3 4; do
-    curl -s -o /dev/null -D "$tmp/q$i.h" -w '%{http_code}\n' "$base/slow?ms=600" > "$tmp/q$i.code" &
+    curl -s -o /dev/null -D "$tmp/q$i.h" -w '%{http_code}\n' "$base/slow?ms=1500" > "$tmp/q$i.code" &
     sleep 0.05
 done
 wait_codes() { for i in 1 2 3 4; do while [ ! -s "$tmp/q$i.code" ]; do sleep 0.05; done; cat "$tmp/q$i.code"; done; }
