@@ -35,7 +35,8 @@
 #define DEFAULT_QUEUE_WAIT_MS 10000
 #define DEFAULT_MAX_RESPONSE (64ull << 20)
 #define MAX_CONNECTIONS 1024
-#define STDERR_LOG_MAX 2048 /* bytes of a handler's stderr repeated in the log */
+#define STDERR_LOG_MAX 2048
+#define CANCEL_DRAIN_MS 2000 /* how long cancelled handlers get to send their 503 */ /* bytes of a handler's stderr repeated in the log */
 
 struct http_server {
     app *app;
@@ -777,6 +778,9 @@ unsigned http_server_stop(http_server *s, uint64_t grace_ms) {
             cancelled++;
         }
     pthread_mutex_unlock(&s->lock);
+    /* Cancelled handlers stop at their next interrupt check: let their 503s go out. */
+    until = now_ns() + CANCEL_DRAIN_MS * 1000000u;
+    while (cancelled && atomic_load(&s->m.in_flight) > 0 && now_ns() < until) usleep(2000);
     MHD_stop_daemon(s->d);
     s->d = NULL;
     if (s->admin) {

@@ -282,6 +282,19 @@ wait "$gpid"
 eq "weft serve exits 0 after draining" "$?" "0"
 has "and says it stopped" "$(cat "$tmp/grace.err")" "weft: stopped"
 
+# ---- a stop past its grace period cancels what still runs ------------------------------------
+start cancel serve "$g/spin.wasm" --listen 127.0.0.1:0 --shutdown-timeout 300ms
+kpid=$pid
+curl -s -o /dev/null -w '%{http_code}' "$base/" > "$tmp/cancel.curl" &
+cpid=$!
+sleep 0.3
+kill -TERM "$kpid"
+wait "$cpid"
+eq "a handler still running after the grace period is cancelled: 503" "$(cat "$tmp/cancel.curl")" "503"
+wait "$kpid"
+eq "weft serve exits 0 after cancelling" "$?" "0"
+has "and says how many it cancelled" "$(cat "$tmp/cancel.err")" "1 request(s) cancelled after the shutdown timeout"
+
 # ---- weft serve: kinds ----------------------------------------------------------------------------
 start serve1 serve "$g/echo_wagi.wasm" --listen 127.0.0.1:0 --env GREETING=hi
 has "serve: a module with _start is wagi" "$(cat "$tmp/serve1.err")" "(wagi, _start)"
