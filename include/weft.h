@@ -453,10 +453,12 @@ WEFT_API void weft_wasi_free(weft_wasi *w);
  * failure w is left with nothing open. */
 WEFT_API weft_error *weft_wasi_reset(weft_wasi *w, const weft_wasi_config *c,
                                      const char *const *env, size_t nenv);
-/* In-memory stdio (until the next reset): the guest's fd 0 reads the in_len bytes at in
- * (borrowed: they must outlive the run), and what it writes to fds 1 and 2 is kept, up to
- * out_limit and err_limit bytes; a write past a limit keeps what fits and fails with EFBIG. These
- * descriptors cannot seek and are always ready for poll_oneoff. */
+/* In-memory stdio: the guest's fd 0 reads the in_len bytes at in (borrowed: they must outlive
+ * the run), and what it writes to fds 1 and 2 is kept, up to out_limit and err_limit bytes; a
+ * write past a limit keeps what fits and fails with EFBIG. These descriptors cannot seek and are
+ * always ready for poll_oneoff. They stay in-memory through weft_wasi_reset, which empties them
+ * (stdin reads nothing and writes fail until this is called again), so a reset per request
+ * duplicates no host descriptor for stdio. */
 WEFT_API weft_error *weft_wasi_stdio_buffers(weft_wasi *w, const void *in, size_t in_len,
                                              size_t out_limit, size_t err_limit);
 /* What the guest wrote to fd 1 or 2 with in-memory stdio (borrowed until the next reset or

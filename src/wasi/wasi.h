@@ -156,6 +156,7 @@ struct weft_wasi {
     uint32_t nfds;
     bool no_openat2; /* resolve paths by walking components (kernel without openat2) */
     wasi_buf bufs[3];  /* in-memory stdio, when set */
+    bool buffered;     /* stdio is bufs[], kept through resets (weft_wasi_stdio_buffers) */
 };
 
 /* ---- guest memory: every access checked, in 64-bit arithmetic ------------------------------ */

@@ -273,6 +273,13 @@ static bool have_openat2(void) {
     return true;
 }
 
+/* Makes fd i (0-2) the in-memory stream bufs[i]. */
+static void buffer_fd(weft_wasi *w, int i) {
+    w->fds[i] = (wasi_fd){.host = WASI_HOST_BUFFER, .buf = &w->bufs[i], .type = WASI_FILETYPE_UNKNOWN,
+                          .rights = (i == 0 ? WASI_R_FD_READ : WASI_R_FD_WRITE) |
+                                    WASI_R_POLL_FD_READWRITE | WASI_R_FD_FDSTAT_SET_FLAGS};
+}
+
 /* Fills w (zeroed, or emptied by wasi_clear) from c. Returns false when out of memory. */
 static bool wasi_build(weft_wasi *w, const weft_wasi_config *c) {
     w->argv = calloc(c->argc + 1, sizeof *w->argv);
@@ -289,6 +296,10 @@ static bool wasi_build(weft_wasi *w, const weft_wasi_config *c) {
     w->nfds = 3;
     for (int i = 0; i < 3; i++) w->fds[i].host = WASI_HOST_FREE;
     for (int i = 0; i < 3; i++) {
+        if (w->buffered) { /* in-memory stdio stays: no host descriptor to duplicate */
+            buffer_fd(w, i);
+            continue;
+        }
         /* A closed stdio slot stays closed. And never a directory: if the host had fd 0, 1 or
          * 2 closed, a directory it opened later may sit there, and must not be handed out. */
         struct stat st;
@@ -344,7 +355,7 @@ WEFT_API weft_error *weft_wasi_reset(weft_wasi *w, const weft_wasi_config *c,
     wasi_clear(w);
     for (int i = 0; i < 3; i++) {
         w->bufs[i].in = NULL;
-        w->bufs[i].in_len = w->bufs[i].in_pos = w->bufs[i].out_len = 0;
+        w->bufs[i].in_len = w->bufs[i].in_pos = w->bufs[i].out_len = w->bufs[i].limit = 0;
         w->bufs[i].truncated = false;
     }
     if (!wasi_build(w, c)) goto nomem;
@@ -373,18 +384,16 @@ WEFT_API weft_error *weft_wasi_stdio_buffers(weft_wasi *w, const void *in, size_
                                              size_t out_limit, size_t err_limit) {
     if (w->nfds < 3) return usage("weft_wasi_stdio_buffers: the context was not built");
     size_t limits[3] = {0, out_limit, err_limit};
+    w->buffered = true;
     for (int i = 0; i < 3; i++) {
-        wasi_fd *f = &w->fds[i];
-        wasi_fd_release(f);
+        wasi_fd_release(&w->fds[i]);
         wasi_buf *b = &w->bufs[i];
         b->in = i == 0 ? in : NULL;
         b->in_len = i == 0 ? in_len : 0;
         b->in_pos = b->out_len = 0;
         b->limit = limits[i];
         b->truncated = false;
-        *f = (wasi_fd){.host = WASI_HOST_BUFFER, .buf = b, .type = WASI_FILETYPE_UNKNOWN,
-                       .rights = (i == 0 ? WASI_R_FD_READ : WASI_R_FD_WRITE) |
-                                 WASI_R_POLL_FD_READWRITE | WASI_R_FD_FDSTAT_SET_FLAGS};
+        buffer_fd(w, i);
     }
     return NULL;
 }
