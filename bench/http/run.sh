@@ -50,6 +50,13 @@ CLANG=${CC_WASM:-clang} bash "$ROOT/tests/http/guests/build.sh" "$out/guests" ||
     fail "building the handlers failed (needs clang, lld, wasi-libc)"
 "${CC_NATIVE:-gcc}" -std=c11 -O2 -Wall -Wextra -o "$out/native" "$HTTP_DIR/native.c" \
     -lmicrohttpd -lpthread || fail "building native failed (needs libmicrohttpd-dev)"
+# h2o, the other library the issue names, only when its headers are installed (weft does not use it).
+have_h2o=0
+if [[ -f /usr/include/h2o.h ]] && pkg-config --exists libh2o-evloop 2> /dev/null &&
+    "${CC_NATIVE:-gcc}" -O2 -o "$out/h2o_native" "$HTTP_DIR/h2o_native.c" \
+        $(pkg-config --cflags --libs libh2o-evloop) -lssl -lcrypto -lpthread 2> "$out/logs/h2o-build.txt"; then
+    have_h2o=1
+fi
 "${CC_NATIVE:-gcc}" -std=c11 -O2 -Wall -Wextra -I "$ROOT/include" -o "$out/setup" \
     "$HTTP_DIR/setup.c" "$build_dir/libweft.a" -lcurl -lcjson -lm -lpthread ||
     fail "building setup failed"
@@ -110,6 +117,7 @@ check() {
 
 start native-tpc "$out/logs/native-tpc.out" "$out/native" tpc 0
 start native-pool "$out/logs/native-pool.out" "$out/native" pool 0
+if ((have_h2o)); then start native-h2o "$out/logs/native-h2o.out" "$out/h2o_native" "$(nproc)" 0; fi
 start weft-plugin "$out/logs/weft-plugin.out" "$weft" serve "$out/guests/plain_plugin_hello.wasm" \
     --kind plugin --listen 127.0.0.1:0 --no-access-log
 start weft-wagi "$out/logs/weft-wagi.out" "$weft" serve "$out/guests/plain_wagi_hello.wasm" \
@@ -164,6 +172,7 @@ label() {
     case $1 in
     native-tpc) echo "native, tpc (weft's libmicrohttpd setup)" ;;
     native-pool) echo "native, pool (epoll, a thread per core)" ;;
+    native-h2o) echo "native, h2o (event loop per core)" ;;
     weft-plugin) echo "weft serve, plugin kind" ;;
     weft-wagi) echo "weft serve, wagi kind" ;;
     weft-plugin-log) echo "weft serve, plugin kind, access log" ;;
@@ -203,6 +212,7 @@ for n in weft-plugin weft-wagi weft-plugin-log; do
 done
 echo "  (the target's ratio is against native tpc, the same library in the same configuration;"
 echo "   against pool, libmicrohttpd's fastest setup, it is shown for reference only)"
+((have_h2o)) || echo "  (h2o: not measured; apt-get install libh2o-evloop-dev libssl-dev to add it)"
 echo
 
 # ---- per-request set-up ---------------------------------------------------------------------
