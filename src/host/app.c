@@ -11,8 +11,7 @@
 
 #include "host/app.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
+char *app_strf(const char *f, ...) {
     va_list ap;
     va_start(ap, f);
     char *s = NULL;
@@ -24,7 +23,7 @@ static char *fmt(const char *f, ...) {
 static bool read_all(const char *path, uint8_t **out, size_t *len, char **err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        *err = fmt("%s", strerror(errno));
+        *err = app_strf("%s", strerror(errno));
         return false;
     }
     size_t cap = 1 << 16, n = 0;
@@ -48,7 +47,7 @@ static bool read_all(const char *path, uint8_t **out, size_t *len, char **err) {
     fclose(f);
     if (!buf || bad) {
         free(buf);
-        *err = fmt("%s", buf ? "read error" : "out of memory");
+        *err = app_strf("%s", buf ? "read error" : "out of memory");
         return false;
     }
     *out = buf;
@@ -109,7 +108,7 @@ static char *load_component(app *a, app_component *c) {
     size_t len = 0;
     char *why = NULL;
     if (!read_all(mc->source, &wasm, &len, &why)) {
-        char *msg = fmt("%s %s: cannot read %s: %s", where,
+        char *msg = app_strf("%s %s: cannot read %s: %s", where,
                         mc->id, mc->source, why ? why : "out of memory");
         free(why);
         return msg;
@@ -119,7 +118,7 @@ static char *load_component(app *a, app_component *c) {
     weft_error *e = inspect(wasm, len, fn ? fn : "handle", &has_start, &has_fn, &wasi);
     char *msg = NULL;
     if (e) {
-        msg = fmt("%s %s: %s is not a valid module: %s", where, mc->id, mc->source, weft_error_message(e));
+        msg = app_strf("%s %s: %s is not a valid module: %s", where, mc->id, mc->source, weft_error_message(e));
         goto done;
     }
     c->kind = mc->kind_set ? mc->kind : has_start ? MF_KIND_WAGI : MF_KIND_PLUGIN;
@@ -128,7 +127,7 @@ static char *load_component(app *a, app_component *c) {
         c->function = fn ? fn : "_start";
         if (!fn) has_fn = has_start;
         if (!wasi) {
-            msg = fmt("%s %s: a wagi handler must be a WASI command, but %s "
+            msg = app_strf("%s %s: a wagi handler must be a WASI command, but %s "
                       "imports nothing from wasi_snapshot_preview1", where, mc->id, mc->source);
             goto done;
         }
@@ -136,7 +135,7 @@ static char *load_component(app *a, app_component *c) {
         c->function = fn ? fn : "handle";
     }
     if (!has_fn) {
-        msg = fmt("%s %s: %s exports no function %s (kind %s)", where, mc->id, mc->source, c->function,
+        msg = app_strf("%s %s: %s exports no function %s (kind %s)", where, mc->id, mc->source, c->function,
                   c->kind == MF_KIND_WAGI ? "wagi" : "plugin");
         goto done;
     }
@@ -146,7 +145,7 @@ static char *load_component(app *a, app_component *c) {
     if (mc->nenv) {
         if (!(c->env = calloc(mc->nenv, sizeof *c->env))) goto nomem;
         for (size_t i = 0; i < mc->nenv; i++, c->nenv++)
-            if (!(c->env[i] = fmt("%s=%s", mc->env[i].key, mc->env[i].value))) goto nomem;
+            if (!(c->env[i] = app_strf("%s=%s", mc->env[i].key, mc->env[i].value))) goto nomem;
     }
 
     weft_plugin_kv *config = calloc(mc->nconfig + 1, sizeof *config);
@@ -170,7 +169,7 @@ static char *load_component(app *a, app_component *c) {
     free(config);
     free(dirs);
     if (e) {
-        msg = fmt("%s %s: %s", where, mc->id,
+        msg = app_strf("%s %s: %s", where, mc->id,
                   weft_error_message(e));
         goto done;
     }
@@ -178,13 +177,13 @@ static char *load_component(app *a, app_component *c) {
     char *why2 = NULL;
     weft_plugin *p = app_acquire(c, &why2);
     if (!p) {
-        msg = fmt("%s %s: %s", where, mc->id, why2);
+        msg = app_strf("%s %s: %s", where, mc->id, why2);
         free(why2);
         goto done;
     }
     weft_error *re = weft_plugin_reset(p, NULL);
     if (re) {
-        msg = fmt("%s %s: cannot snapshot the instance: %s", where, mc->id, weft_error_message(re));
+        msg = app_strf("%s %s: cannot snapshot the instance: %s", where, mc->id, weft_error_message(re));
         weft_error_free(re);
         weft_plugin_free(p);
         goto done;
@@ -192,7 +191,7 @@ static char *load_component(app *a, app_component *c) {
     app_release(c, p);
     goto done;
 nomem:
-    msg = fmt("out of memory");
+    msg = app_strf("out of memory");
 done:
     weft_error_free(e);
     free(wasm);
@@ -205,7 +204,7 @@ app *app_load(manifest *mf, char **err) {
     if (!a || !(a->comps = calloc(mf->ncomponents ? mf->ncomponents : 1, sizeof *a->comps))) {
         free(a);
         manifest_free(mf);
-        *err = fmt("out of memory");
+        *err = app_strf("out of memory");
         return NULL;
     }
     a->mf = mf;
@@ -246,7 +245,7 @@ weft_plugin *app_acquire(app_component *c, char **err) {
     if (p) return p;
     weft_error *e = weft_plugin_instantiate(c->cp, &p);
     if (e) {
-        *err = fmt("cannot instantiate: %s", weft_error_message(e));
+        *err = app_strf("cannot instantiate: %s", weft_error_message(e));
         weft_error_free(e);
         return NULL;
     }

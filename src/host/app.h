@@ -42,4 +42,7 @@ void app_free(app *a);
 weft_plugin *app_acquire(app_component *c, char **err);
 void app_release(app_component *c, weft_plugin *p);
 
+/* printf into a malloc'd string (NULL when out of memory): the host's and triggers' messages. */
+char *app_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

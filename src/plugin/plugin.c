@@ -351,15 +351,22 @@ WEFT_API weft_plugin *weft_plugin_new(const uint8_t *wasm, size_t len,
     return p;
 }
 
+/* Forgets every var (the array stays for reuse). */
+static void vars_clear(weft_plugin *p) {
+    for (size_t i = 0; i < p->nvars; i++) {
+        free(p->vars[i].key);
+        free(p->vars[i].value);
+    }
+    p->nvars = 0;
+    p->var_bytes = 0;
+}
+
 WEFT_API void weft_plugin_free(weft_plugin *p) {
     if (!p) return;
     deadline_unregister(p);
     teardown(p);
     blocks_free(&p->blk);
-    for (size_t i = 0; i < p->nvars; i++) {
-        free(p->vars[i].key);
-        free(p->vars[i].value);
-    }
+    vars_clear(p);
     free(p->vars);
     free(p->fail_msg);
     free(p->error);
@@ -408,12 +415,7 @@ WEFT_API weft_error *weft_plugin_reset(weft_plugin *p, const weft_plugin_stdio *
         return e;
     }
     p->broken = false;
-    for (size_t i = 0; i < p->nvars; i++) {
-        free(p->vars[i].key);
-        free(p->vars[i].value);
-    }
-    p->nvars = 0;
-    p->var_bytes = 0;
+    vars_clear(p);
     blocks_reset(&p->blk);
     if (io && !p->wasi)
         return weft_error_new(WEFT_ERR_USAGE, "weft_plugin_reset: stdio for a plugin without WASI");

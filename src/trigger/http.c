@@ -78,16 +78,6 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
 /* ---- workers and the wait queue ------------------------------------------------------------ */
 
 typedef enum { SLOT_OK, SLOT_FULL, SLOT_TIMEOUT, SLOT_STOPPING } slot_result;
@@ -157,7 +147,7 @@ static enum MHD_Result send_response(req_ctx *c, struct MHD_Connection *conn, in
 /* A plain-text answer of the server's own (errors, 404, 503): "<status> <reason>\n<detail>". */
 static enum MHD_Result send_text(req_ctx *c, struct MHD_Connection *conn, int status,
                                  const char *reason, const char *detail) {
-    char *text = fmt("%d %s\n%s%srequest id: %s\n", status, reason, detail ? detail : "",
+    char *text = app_strf("%d %s\n%s%srequest id: %s\n", status, reason, detail ? detail : "",
                      detail ? "\n" : "", c->id);
     size_t len = text ? strlen(text) : 0;
     struct MHD_Response *r =
@@ -513,7 +503,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", r->methods[k]);
                 }
             }
-            char *text = fmt("405 Method Not Allowed\nrequest id: %s\n", c->id);
+            char *text = app_strf("405 Method Not Allowed\nrequest id: %s\n", c->id);
             struct MHD_Response *r = MHD_create_response_from_buffer(
                 text ? strlen(text) : 0, text ? text : (char *)"", MHD_RESPMEM_MUST_FREE);
             if (!r) return MHD_NO;
@@ -538,9 +528,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (s->opts.access_log) {
             const char *q = strchr(c->uri, '?');
             int plen = q ? (int)(q - c->uri) : (int)strlen(c->uri);
-            const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-            (void)ci;
             printf("%s %.*s route=%s status=%d bytes=%zu time=%.3fms%s\n", c->id,
                    plen > 512 ? 512 : plen, c->uri,
                    c->route >= 0 ? s->mf->routes[c->route].pattern : "-",
@@ -634,7 +621,7 @@ static int listen_on(const char *addr, char *out, size_t outlen, unsigned *port,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *res;
     int rc = getaddrinfo(*host ? host : NULL, portstr, &hints, &res);
     if (rc != 0) {
-        *err = fmt("cannot listen on %s: %s", addr, gai_strerror(rc));
+        *err = app_strf("cannot listen on %s: %s", addr, gai_strerror(rc));
         return -1;
     }
     int fd = -1, e = 0;
@@ -653,7 +640,7 @@ static int listen_on(const char *addr, char *out, size_t outlen, unsigned *port,
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        *err = fmt("cannot listen on %s: %s", addr, strerror(e));
+        *err = app_strf("cannot listen on %s: %s", addr, strerror(e));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -671,7 +658,7 @@ static int listen_on(const char *addr, char *out, size_t outlen, unsigned *port,
     }
     return fd;
 bad:
-    *err = fmt("cannot listen on \"%s\": expected HOST:PORT, :PORT or [IPv6]:PORT", addr);
+    *err = app_strf("cannot listen on \"%s\": expected HOST:PORT, :PORT or [IPv6]:PORT", addr);
     return -1;
 }
 
@@ -679,7 +666,7 @@ http_server *http_server_start(app *a, const http_options *o, char **err) {
     *err = NULL;
     http_server *s = calloc(1, sizeof *s);
     if (!s) {
-        *err = fmt("out of memory");
+        *err = app_strf("out of memory");
         return NULL;
     }
     s->app = a;
@@ -701,7 +688,7 @@ http_server *http_server_start(app *a, const http_options *o, char **err) {
     s->comp_names = calloc(a->ncomps + 1, sizeof *s->comp_names);
     if (!s->running || !s->route_names || !s->comp_names ||
         !metrics_init(&s->m, s->mf->nroutes, a->ncomps)) {
-        *err = fmt("out of memory");
+        *err = app_strf("out of memory");
         http_server_free(s);
         return NULL;
     }
@@ -731,7 +718,7 @@ http_server *http_server_start(app *a, const http_options *o, char **err) {
         MHD_OPTION_END);
     if (!s->d) {
         close(fd);
-        *err = fmt("cannot start the HTTP server on %s", s->address);
+        *err = app_strf("cannot start the HTTP server on %s", s->address);
         http_server_free(s);
         return NULL;
     }
@@ -750,7 +737,7 @@ http_server *http_server_start(app *a, const http_options *o, char **err) {
                                     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
         if (!s->admin) {
             close(afd);
-            *err = fmt("cannot start the admin server on %s", s->admin_address);
+            *err = app_strf("cannot start the admin server on %s", s->admin_address);
             http_server_free(s);
             return NULL;
         }
