@@ -88,7 +88,8 @@ bench: build
 	bench/plugin.sh $(BUILD)
 	bench/http/run.sh $(BUILD)
 
-# Small sizes (about 25 s): in make test, as a check that every workload agrees with native.
+# Small sizes (about 25 s, plus 40 s of HTTP at --quick): in make test, as a check that every
+# workload agrees with native and that weft serve and the native servers answer under load.
 bench-quick: build
 	bench/run.sh --quick $(BUILD)
 	bench/http/run.sh $(BUILD) --quick
