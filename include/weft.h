@@ -564,7 +564,8 @@ WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
                                          weft_compiled_plugin **out);
 /* Releases the caller's reference (instances and pools hold their own); NULL is a no-op. */
 WEFT_API void weft_compiled_plugin_free(weft_compiled_plugin *cp);
-/* A new instance (instantiated, start function and WASI _initialize run). */
+/* A new instance (instantiated; start function, WASI _initialize and a "wizer.initialize"
+ * export run, in that order). */
 WEFT_API weft_error *weft_plugin_instantiate(weft_compiled_plugin *cp, weft_plugin **out);
 /* Both at once, Extism style: NULL on failure, with *err (if err is not NULL) a malloc'd message
  * the caller frees. */

@@ -219,7 +219,7 @@ WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
         goto fail;
     }
     if ((e = kernel_resolve(cp))) goto fail;
-    cp->has_initialize = false;
+    cp->has_initialize = 0;
     size_t nexp = weft_module_export_count(cp->module);
     for (size_t i = 0; i < nexp; i++) {
         const char *name;
@@ -227,7 +227,9 @@ WEFT_API weft_error *weft_plugin_compile(const uint8_t *wasm, size_t len,
         weft_extern_kind kind;
         weft_module_export(cp->module, i, &name, &nlen, &kind);
         if (kind == WEFT_EXTERN_FUNC && nlen == 11 && memcmp(name, "_initialize", 11) == 0)
-            cp->has_initialize = true;
+            cp->has_initialize |= 1;
+        if (kind == WEFT_EXTERN_FUNC && nlen == 16 && memcmp(name, "wizer.initialize", 16) == 0)
+            cp->has_initialize |= 2;
     }
     if (opts->wasi && (e = setup_wasi(cp))) goto fail;
     *out = cp;
@@ -302,9 +304,13 @@ static weft_error *setup(weft_plugin *p) {
     }
     if ((e = weft_instance_new(s, cp->module, p->linker, &p->inst))) return e;
     p->mem = weft_instance_memory(p->inst);
-    if (cp->has_initialize) {
+    /* Start-up code: a WASI reactor's _initialize, then Wizer's pre-initialisation hook (work a
+     * module wants done once, before a snapshot is taken of it). */
+    static const char *const init[] = {"_initialize", "wizer.initialize"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!(cp->has_initialize & (1u << i))) continue;
         if (cp->opts.fuel) weft_store_set_fuel(s, cp->opts.fuel);
-        weft_func *f = weft_instance_func(p->inst, "_initialize");
+        weft_func *f = weft_instance_func(p->inst, init[i]);
         if (f && weft_func_param_count(f) == 0 && weft_func_result_count(f) == 0 &&
             (e = weft_func_call(s, f, NULL, 0, NULL, 0)))
             return e;

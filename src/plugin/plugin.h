@@ -100,7 +100,7 @@ struct weft_compiled_plugin {
     size_t nhostfns;
     weft_wasi_config *wasi;    /* NULL without WASI */
     int devnull;               /* WASI stdio when not inherited */
-    bool has_initialize;       /* a WASI reactor's _initialize */
+    unsigned has_initialize;   /* 1: a WASI reactor's _initialize; 2: wizer.initialize */
     kernel_import *kimports;   /* the kernel functions the module imports */
     size_t nkimports;
     /* weft_plugin_reset's target: a fresh instance's state, taken on first need (under lock) */

@@ -92,6 +92,7 @@ components:
   outbound: {source: $g/outbound.wasm, allowed_hosts: ["127.0.0.1"], limits: {timeout: 5s}}
   denied: {source: $g/outbound.wasm}
   fuel: {source: $g/spin.wasm, limits: {fuel: 100000}}
+  preinit: {source: $g/preinit.wasm}
 triggers:
   http:
     - {route: /p/exact, component: echo-plugin, methods: [GET], headers: {x-static: "yes"}}
@@ -109,6 +110,7 @@ triggers:
     - {route: /out, component: outbound}
     - {route: /denied, component: denied}
     - {route: /fuel, component: fuel}
+    - {route: /preinit, component: preinit}
 EOF
 
 start app up "$tmp/app.yaml"
@@ -164,6 +166,11 @@ eq "a request after the 413s works" "$(code "$base/p/exact")" "200"
 counts=""
 for _ in $(seq 1 10); do counts+=$(body "$base/count/wagi"); counts+=$(body "$base/count/plugin"); done
 eq "a global incremented per request reads 1 every time (wagi and plugin)" "$counts" "$(for _ in $(seq 1 20); do printf 'count=1'; done)"
+
+pre=""
+for _ in 1 2 3; do pre+=$(body "$base/preinit"); done
+eq "wizer.initialize ran once, before the snapshot; each request starts from it" "$pre" \
+    "squares[12]=144 init_runs=1 requests=1squares[12]=144 init_runs=1 requests=1squares[12]=144 init_runs=1 requests=1"
 
 # ---- failures: 500/504 with a request id, logged, and the next request fine --------------------
 r=$(curl -s -D - "$base/trap")

@@ -20,7 +20,7 @@ reactor=(--target=wasm32-wasi -mexec-model=reactor)
 # wasi-libc as a command: main, run through _start, as a wagi handler is.
 command=(--target=wasm32-wasi)
 
-for name in echo_plugin counter_plugin trap spin big bad_response outbound plain_plugin_hello; do
+for name in echo_plugin counter_plugin trap spin big bad_response outbound plain_plugin_hello preinit; do
     "$clang" "${warn[@]}" "${freestanding[@]}" "${sdk[@]}" -o "$out/$name.wasm" "$here/$name.c"
 done
 "$clang" "${warn[@]}" "${reactor[@]}" "${sdk[@]}" -o "$out/slow.wasm" "$here/slow.c"
