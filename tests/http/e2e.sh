@@ -91,6 +91,8 @@ components:
   bad: {source: $g/bad_response.wasm}
   outbound: {source: $g/outbound.wasm, allowed_hosts: ["127.0.0.1"], limits: {timeout: 5s}}
   denied: {source: $g/outbound.wasm}
+  out-wagi: {source: $g/outbound_wagi.wasm, allowed_hosts: ["127.0.0.1"]}
+  denied-wagi: {source: $g/outbound_wagi.wasm, allowed_hosts: ["example.com"]}
   fuel: {source: $g/spin.wasm, limits: {fuel: 100000}}
   preinit: {source: $g/preinit.wasm}
 triggers:
@@ -109,6 +111,8 @@ triggers:
     - {route: /bad, component: bad}
     - {route: /out, component: outbound}
     - {route: /denied, component: denied}
+    - {route: /out-wagi, component: out-wagi}
+    - {route: /denied-wagi, component: denied-wagi}
     - {route: /fuel, component: fuel}
     - {route: /preinit, component: preinit}
 EOF
@@ -200,6 +204,10 @@ pyport=$(grep -o 'port [0-9]*' "$tmp/py.out" | head -1 | awk '{print $2}')
 echo "upstream says hi" > "$tmp/hi.txt"
 eq "outbound: an allowed host is reached" "$(body "$base/out?url=http://127.0.0.1:$pyport/hi.txt")" "upstream says hi"
 eq "outbound: a host not allowed is refused (500)" "$(code "$base/denied?url=http://127.0.0.1:$pyport/hi.txt")" "500"
+eq "outbound from a wagi handler: an allowed host is reached" \
+    "$(body "$base/out-wagi?url=http://127.0.0.1:$pyport/hi.txt")" "upstream status 200: upstream says hi"
+eq "outbound from a wagi handler: another host is refused (500)" \
+    "$(code "$base/denied-wagi?url=http://127.0.0.1:$pyport/hi.txt")" "500"
 has "outbound: the refusal is logged" "$(cat "$tmp/app.err")" "is not among the plugin's allowed hosts"
 
 # ---- malformed requests ------------------------------------------------------------------------

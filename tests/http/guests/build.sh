@@ -27,3 +27,5 @@ done
 for name in echo_wagi counter_wagi alloc_bomb plain_wagi_hello; do
     "$clang" "${warn[@]}" "${command[@]}" -o "$out/$name.wasm" "$here/$name.c"
 done
+# a WASI command that also imports the host's outbound HTTP (extism:host/env)
+"$clang" "${warn[@]}" "${command[@]}" "${sdk[@]}" -o "$out/outbound_wagi.wasm" "$here/outbound_wagi.c"

@@ -8,7 +8,7 @@ set(HTTP_GUEST_DIR ${CMAKE_CURRENT_BINARY_DIR}/guests)
 set(http_guest_src ${CMAKE_CURRENT_LIST_DIR})
 set(HTTP_GUEST_NAMES
     echo_plugin counter_plugin trap spin big bad_response outbound plain_plugin_hello preinit slow
-    echo_wagi counter_wagi alloc_bomb plain_wagi_hello)
+    echo_wagi counter_wagi alloc_bomb plain_wagi_hello outbound_wagi)
 set(HTTP_GUESTS)
 set(http_guest_sources)
 foreach(name IN LISTS HTTP_GUEST_NAMES)
