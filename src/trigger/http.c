@@ -429,6 +429,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     return c;
 }
 
+static enum MHD_Result count_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value) {
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
 /* Keeps the URL as received: routes match raw paths, handlers decode. */
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s) { return strlen(s); }
 
@@ -440,6 +446,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!c || !c->uri) return MHD_NO; /* out of memory: drop the connection */
     if (!c->started) {
         c->started = true;
+        /* libmicrohttpd bounds headers by its per-connection memory (a little over twice the
+         * limit, with room for the body's buffer); the manifest's limit is exact. */
+        size_t hbytes = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header_bytes, &hbytes);
+        if (hbytes > s->mf->max_header) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "the headers are larger than the limit of %llu bytes",
+                     (unsigned long long)s->mf->max_header);
+            return send_text(c, conn, 431, "Request Header Fields Too Large", detail);
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->mf->max_body) c->too_large = true;
