@@ -26,12 +26,32 @@ PACKAGES=(
   python3           # generates the fusion test module
 )
 
+# npm installs jco (below); nodejs from NodeSource carries its own npm, Debian's does not.
+command -v npm > /dev/null || PACKAGES+=(npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# jco (npm, @bytecodealliance/jco), the component tools the component tests build their test
+# components with, into .tools/jco of the repository. Without network it warns: those tests then
+# report themselves skipped (never passed).
+install_jco() {
+  local top jco_dir
+  top=$(cd "$(dirname "$0")/.." && pwd)
+  jco_dir=$top/.tools/jco
+  [ -x "$jco_dir/node_modules/.bin/jco" ] && return 0
+  command -v npm > /dev/null || return 0
+  echo "install-deps: installing jco 1.10.2 into .tools/jco (npm)"
+  mkdir -p "$jco_dir"
+  if ! npm install --silent --no-audit --no-fund --prefix "$jco_dir" @bytecodealliance/jco@1.10.2 > "$jco_dir/install.log" 2>&1; then
+    echo "install-deps: warning: npm could not install jco (see $jco_dir/install.log); the component binary tests will be skipped" >&2
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  [ "${1:-}" = "--check" ] || install_jco
   exit 0
 fi
 if [ "${1:-}" = "--check" ]; then
@@ -48,3 +68,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_jco
