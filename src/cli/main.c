@@ -19,6 +19,8 @@ void cli_usage(FILE *f) {
             "  serve HANDLER.wasm [OPTIONS]\n"
             "                       serve an HTTP handler, a fresh instance per request\n"
             "  up [APP.yaml]        run an app manifest's components and HTTP routes\n"
+            "  invoke FILE.wasm --wit PATH 'FN(ARGS)'\n"
+            "                       call a WIT function of a module, values in WAVE syntax\n"
             "  validate FILE.wasm   check that a module decodes and validates\n"
             "  objdump FILE.wasm [NAME]\n"
             "                       list the internal code weft compiles each function to\n"
@@ -122,6 +124,8 @@ int main(int argc, char **argv) {
         return cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "up") == 0)
         return cli_up(argc - 1, argv + 1);
+    if (strcmp(cmd, "invoke") == 0)
+        return cli_invoke(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "objdump") == 0)
