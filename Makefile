@@ -6,7 +6,7 @@
 #   make demo     build weft and run the demo
 #   make fuzz     the engine fuzzer for FUZZ_SECONDS (60), the WASI and plugin-ABI ones for
 #                 FUZZ_WASI_SECONDS and FUZZ_PLUGIN_SECONDS (30 each), the HTTP/manifest parsers
-#                 for FUZZ_HTTP_SECONDS (20)
+#                 for FUZZ_HTTP_SECONDS (20), the WIT/WAVE/ABI readers for FUZZ_COMPONENT_SECONDS (20)
 #   make bench    the benchmark suite (weft vs native vs node), load time, instantiation, plugin calls
 # Every target first installs missing Debian packages (scripts/install-deps.sh).
 
@@ -18,6 +18,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_WASI_SECONDS ?= 30
 FUZZ_PLUGIN_SECONDS ?= 30
 FUZZ_HTTP_SECONDS ?= 20
+FUZZ_COMPONENT_SECONDS ?= 20
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all build deps test unit spec asan tsan fuzz demo clean bench bench-quick bench-limits
@@ -73,11 +74,12 @@ fuzz: build
 	@test -d $(BUILD)/tests/spec/json || $(BUILD)/tests/spec/weft-spec > /dev/null
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON
-	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi fuzz-plugin fuzz-http -j$(JOBS)
+	@cmake --build $(FUZZ_BUILD) --target fuzz-engine fuzz-wasi fuzz-plugin fuzz-http fuzz-component -j$(JOBS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) engine $(FUZZ_SECONDS) $(BUILD)/tests/spec/json
 	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) plugin $(FUZZ_PLUGIN_SECONDS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) http $(FUZZ_HTTP_SECONDS) tests/fuzz/http_seeds
+	@scripts/fuzz.sh $(FUZZ_BUILD) component $(FUZZ_COMPONENT_SECONDS) tests/fuzz/component_seeds
 
 # The benchmarks print ratios against native code and node measured in the same run; they fail
 # only if a workload does not build or run, or prints another checksum than native code.
