@@ -13,27 +13,10 @@
 #include "../unit/check.h"
 #include "component/abi.h"
 #include "component/ctypes.h"
+#include "types.h"
 
-static ct_arena *A; /* the types of every test */
 
 /* ---- building types ------------------------------------------------------------------------- */
-
-static const ct_type *P(ct_kind k) { return ct_prim(A, k); }
-
-static const ct_type *T1(ct_kind k, const ct_type *elem) {
-    ct_type *t = ct_new(A, k);
-    t->elem = elem;
-    return t;
-}
-#define T_LIST(e) T1(CT_LIST, (e))
-#define T_OPTION(e) T1(CT_OPTION, (e))
-
-static const ct_type *T_RESULT(const ct_type *ok, const ct_type *err) {
-    ct_type *t = ct_new(A, CT_RESULT);
-    t->ok = ok;
-    t->err = err;
-    return t;
-}
 
 static char *name_of(const char *prefix, uint32_t i) {
     char b[32];
@@ -41,33 +24,6 @@ static char *name_of(const char *prefix, uint32_t i) {
     return ct_strndup(A, b, (size_t)n);
 }
 
-/* tuple<types...> */
-static const ct_type *T_TUPLE(int n, ...) {
-    ct_type *t = ct_new(A, CT_TUPLE);
-    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
-    t->nfields = (uint32_t)n;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) t->fields[i].type = va_arg(ap, const ct_type *);
-    va_end(ap);
-    return t;
-}
-
-/* record or variant with (name, type) pairs */
-static const ct_type *T_NAMED(ct_kind k, const char *name, int n, ...) {
-    ct_type *t = ct_new(A, k);
-    t->name = name;
-    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
-    t->nfields = (uint32_t)n;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) {
-        t->fields[i].name = va_arg(ap, const char *);
-        t->fields[i].type = va_arg(ap, const ct_type *);
-    }
-    va_end(ap);
-    return t;
-}
 
 /* enum or flags (or a variant without payloads) of n generated labels c0, c1, ... */
 static ct_type *T_LABELS(ct_kind k, uint32_t n) {

@@ -12,55 +12,12 @@
 #include "../unit/check.h"
 #include "component/ctypes.h"
 #include "component/wave.h"
+#include "types.h"
 
-static ct_arena *A;
 static cv_arena *V;
 
 /* ---- types ---------------------------------------------------------------------------------- */
 
-static const ct_type *P(ct_kind k) { return ct_prim(A, k); }
-
-static const ct_type *T1(ct_kind k, const ct_type *elem) {
-    ct_type *t = ct_new(A, k);
-    t->elem = elem;
-    return t;
-}
-#define T_LIST(e) T1(CT_LIST, (e))
-#define T_OPTION(e) T1(CT_OPTION, (e))
-
-static const ct_type *T_RESULT(const ct_type *ok, const ct_type *err) {
-    ct_type *t = ct_new(A, CT_RESULT);
-    t->ok = ok;
-    t->err = err;
-    return t;
-}
-
-static const ct_type *T_TUPLE(int n, ...) {
-    ct_type *t = ct_new(A, CT_TUPLE);
-    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
-    t->nfields = (uint32_t)n;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) t->fields[i].type = va_arg(ap, const ct_type *);
-    va_end(ap);
-    return t;
-}
-
-/* record, variant, enum or flags with (name, type) pairs (type NULL for enums and flags) */
-static const ct_type *T_NAMED(ct_kind k, const char *name, int n, ...) {
-    ct_type *t = ct_new(A, k);
-    t->name = name;
-    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
-    t->nfields = (uint32_t)n;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) {
-        t->fields[i].name = va_arg(ap, const char *);
-        t->fields[i].type = va_arg(ap, const ct_type *);
-    }
-    va_end(ap);
-    return t;
-}
 
 static ct_type *T_FLAGS_N(uint32_t n) {
     ct_type *t = ct_new(A, CT_FLAGS);

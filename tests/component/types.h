@@ -1,0 +1,58 @@
+/* types.h: building component types by hand for the unit tests (test_abi.c, test_wave.c): one
+ * arena A the including file defines, primitives, list/option/result, tuples, and named records,
+ * variants, enums and flags from (name, type) pairs. Static functions: include it once per test. */
+#ifndef WEFT_TESTS_COMPONENT_TYPES_H
+#define WEFT_TESTS_COMPONENT_TYPES_H
+
+#include <stdarg.h>
+
+#include "component/ctypes.h"
+
+static ct_arena *A; /* the types of every test */
+
+static inline const ct_type *P(ct_kind k) { return ct_prim(A, k); }
+
+static inline const ct_type *T1(ct_kind k, const ct_type *elem) {
+    ct_type *t = ct_new(A, k);
+    t->elem = elem;
+    return t;
+}
+#define T_LIST(e) T1(CT_LIST, (e))
+#define T_OPTION(e) T1(CT_OPTION, (e))
+
+static inline const ct_type *T_RESULT(const ct_type *ok, const ct_type *err) {
+    ct_type *t = ct_new(A, CT_RESULT);
+    t->ok = ok;
+    t->err = err;
+    return t;
+}
+
+/* tuple<types...> */
+static inline const ct_type *T_TUPLE(int n, ...) {
+    ct_type *t = ct_new(A, CT_TUPLE);
+    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
+    t->nfields = (uint32_t)n;
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) t->fields[i].type = va_arg(ap, const ct_type *);
+    va_end(ap);
+    return t;
+}
+
+/* record, variant, enum or flags with (name, type) pairs (type NULL for enums and flags) */
+static inline const ct_type *T_NAMED(ct_kind k, const char *name, int n, ...) {
+    ct_type *t = ct_new(A, k);
+    t->name = name;
+    t->fields = ct_alloc(A, sizeof(ct_field) * (n ? n : 1));
+    t->nfields = (uint32_t)n;
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        t->fields[i].name = va_arg(ap, const char *);
+        t->fields[i].type = va_arg(ap, const ct_type *);
+    }
+    va_end(ap);
+    return t;
+}
+
+#endif
