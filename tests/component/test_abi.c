@@ -15,7 +15,6 @@
 #include "component/ctypes.h"
 #include "types.h"
 
-
 /* ---- building types ------------------------------------------------------------------------- */
 
 static char *name_of(const char *prefix, uint32_t i) {
@@ -23,7 +22,6 @@ static char *name_of(const char *prefix, uint32_t i) {
     int n = snprintf(b, sizeof b, "%s%u", prefix, i);
     return ct_strndup(A, b, (size_t)n);
 }
-
 
 /* enum or flags (or a variant without payloads) of n generated labels c0, c1, ... */
 static ct_type *T_LABELS(ct_kind k, uint32_t n) {

@@ -18,7 +18,6 @@ static cv_arena *V;
 
 /* ---- types ---------------------------------------------------------------------------------- */
 
-
 static ct_type *T_FLAGS_N(uint32_t n) {
     ct_type *t = ct_new(A, CT_FLAGS);
     t->name = "many";
