@@ -79,7 +79,9 @@ fuzz: build
 	@scripts/fuzz.sh $(FUZZ_BUILD) wasi $(FUZZ_WASI_SECONDS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) plugin $(FUZZ_PLUGIN_SECONDS)
 	@scripts/fuzz.sh $(FUZZ_BUILD) http $(FUZZ_HTTP_SECONDS) tests/fuzz/http_seeds
-	@scripts/fuzz.sh $(FUZZ_BUILD) component $(FUZZ_COMPONENT_SECONDS) tests/fuzz/component_seeds
+	@mkdir -p $(FUZZ_BUILD)/component-seeds && cp tests/fuzz/component_seeds/*.seed $(FUZZ_BUILD)/component-seeds/
+	@for f in $(BUILD)/tests/component/components/*.wasm; do [ -f "$$f" ] && { printf '\003'; cat "$$f"; } > $(FUZZ_BUILD)/component-seeds/$$(basename $$f .wasm).seed; done; true
+	@scripts/fuzz.sh $(FUZZ_BUILD) component $(FUZZ_COMPONENT_SECONDS) $(FUZZ_BUILD)/component-seeds
 
 # The benchmarks print ratios against native code and node measured in the same run; they fail
 # only if a workload does not build or run, or prints another checksum than native code.

@@ -1,13 +1,14 @@
 /* fuzz_component.c: libFuzzer over the component layer's readers of untrusted input: WIT text
- * (wit.c), WAVE values (wave.c) of a type declared by a fixed WIT document, and the canonical ABI
- * lifting that type out of a hostile guest memory (abi.c: the input is the memory). The first
- * byte picks the reader and the type. A crash, sanitizer report or leak is a finding; a value
+ * (wit.c), WAVE values (wave.c) of a type declared by a fixed WIT document, the canonical ABI
+ * lifting that type out of a hostile guest memory (abi.c: the input is the memory), and component
+ * binaries (cbin.c). The first byte picks the reader (its value mod 4) and the type (div 4). A crash, sanitizer report or leak is a finding; a value
  * that parses or lifts must also print and round-trip through WAVE to an equal value. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "component/abi.h"
+#include "component/cbin.h"
 #include "component/wave.h"
 #include "component/wit.h"
 
@@ -51,8 +52,8 @@ static void round_trip(const cv *v, const ct_type *t) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!doc) setup();
     if (size < 1) return 0;
-    uint8_t mode = data[0] % 3;
-    const ct_type *t = types[(data[0] / 3) % ntypes];
+    uint8_t mode = data[0] % 4;
+    const ct_type *t = types[(data[0] / 4) % ntypes];
     const uint8_t *in = data + 1;
     size_t len = size - 1;
     uint8_t *buf = malloc(len ? len : 1);
@@ -70,6 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char err[128];
         if (wave_parse((const char *)buf, len, t, a, &v, err, sizeof err)) round_trip(&v, t);
         cv_arena_free(a);
+    } else if (mode == 3) {
+        cbin_component *c = NULL;
+        weft_error *e = cbin_decode(buf, len, &c);
+        weft_error_free(e);
+        cbin_free(c);
     } else if (len >= 4) {
         /* The input is the guest's memory; the value sits at the offset its first 4 bytes say. */
         cv_arena *a = cv_arena_new();
