@@ -300,36 +300,38 @@ static bool nomem(wctx *c) {
     return false;
 }
 
-/* Records the first error as "path:line:col: message"; returns false for `return fail...`. */
-static bool fail_at(wctx *c, const char *path, uint32_t line, uint32_t col, const char *fmt, ...) {
+/* Records the first error: "path:line:col: message", or "path: message" when line is 0 and
+ * the error is about a file or directory as a whole. Returns false, for `return fail...`. */
+static bool vfail(wctx *c, const char *path, uint32_t line, uint32_t col, const char *fmt,
+                  va_list ap) {
     if (c->failed) return false;
     c->failed = true;
-    va_list ap;
-    va_start(ap, fmt);
     char *msg = vformat(fmt, ap);
-    va_end(ap);
     if (msg) {
         size_t n = strlen(path) + strlen(msg) + 32;
-        if ((c->err = malloc(n)))
-            snprintf(c->err, n, "%s:%u:%u: %s", path, line ? line : 1, col ? col : 1, msg);
+        if ((c->err = malloc(n))) {
+            if (line) snprintf(c->err, n, "%s:%u:%u: %s", path, line, col ? col : 1, msg);
+            else snprintf(c->err, n, "%s: %s", path, msg);
+        }
     }
     free(msg);
     return false;
 }
 
-/* An error about a file or directory as a whole: "path: message". */
-static bool fail_file(wctx *c, const char *path, const char *fmt, ...) {
-    if (c->failed) return false;
-    c->failed = true;
+static bool fail_at(wctx *c, const char *path, uint32_t line, uint32_t col, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    vfail(c, path, line ? line : 1, col, fmt, ap);
     va_end(ap);
-    if (msg) {
-        size_t n = strlen(path) + strlen(msg) + 4;
-        if ((c->err = malloc(n))) snprintf(c->err, n, "%s: %s", path, msg);
-    }
-    free(msg);
+    return false;
+}
+
+/* An error about a file or directory as a whole. */
+static bool fail_file(wctx *c, const char *path, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(c, path, 0, 0, fmt, ap);
+    va_end(ap);
     return false;
 }
 

@@ -1116,8 +1116,9 @@ long manifest_match(const manifest *m, const char *method, const char *path, siz
         if (!r->compiled || !route_match(r->compiled, path, len, NULL, NULL)) continue;
         path_matched = true;
         bool allowed = r->nmethods == 0;
-        for (size_t j = 0; j < r->nmethods && !allowed; j++)
-            allowed = !strcmp(r->methods[j], method);
+        for (size_t j = 0; j < r->nmethods && !allowed; j++) /* a GET route answers HEAD too */
+            allowed = !strcmp(r->methods[j], method) ||
+                      (!strcmp(method, "HEAD") && !strcmp(r->methods[j], "GET"));
         if (!allowed) continue;
         if (best < 0 || route_cmp(r->compiled, m->routes[best].compiled) < 0) best = (long)i;
     }

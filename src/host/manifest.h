@@ -109,7 +109,8 @@ bool manifest_parse_size(const char *s, uint64_t *out);
 bool manifest_parse_duration_ms(const char *s, uint64_t *out);
 
 /* Routes a request: the index of the most specific route whose pattern matches path (raw, no
- * query) and whose methods include method (case-sensitive), or -1. params and *nparams as
+ * query) and whose methods include method (case-sensitive; a route allowing GET also allows
+ * HEAD), or -1. params and *nparams as
  * route_match for that route. When -1 is returned and some route matched the path with another
  * method, *wrong_method (if not NULL) is set to true (answer 405), otherwise false (404). */
 long manifest_match(const manifest *m, const char *method, const char *path, size_t len,

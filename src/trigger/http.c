@@ -58,6 +58,15 @@ struct http_server {
     unsigned id_prefix;
 };
 
+/* The request's headers (pointing into libmicrohttpd's memory, valid for the request), collected
+ * once when they have all arrived, with their size for the header limit. */
+typedef struct hdr_list {
+    http_hdr *v;
+    size_t n, cap;
+    size_t bytes; /* names, values, ": " and CRLF */
+    bool failed;
+} hdr_list;
+
 /* One request, from its first line to its response. */
 typedef struct req_ctx {
     http_server *srv;
@@ -67,6 +76,7 @@ typedef struct req_ctx {
     bool started, too_large, answered;
     uint8_t *body;
     size_t body_len, body_cap;
+    hdr_list hdrs;
     long route;                /* -1: none */
     int status;
     size_t bytes_out;
@@ -175,11 +185,6 @@ static void log_line(const req_ctx *c, const char *comp, const char *fmtstr, ...
 
 /* ---- running a handler ---------------------------------------------------------------------- */
 
-typedef struct hdr_list {
-    http_hdr *v;
-    size_t n, cap;
-    bool failed;
-} hdr_list;
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value) {
@@ -195,6 +200,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
         l->cap = cap;
     }
     l->v[l->n++] = (http_hdr){key, value ? value : ""};
+    l->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
     return MHD_YES;
 }
 
@@ -265,8 +271,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
                          "every worker is busy; try again later");
     }
 
-    hdr_list hl = {0};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hl);
+    const hdr_list *hl = &c->hdrs;
     const char *query = strchr(c->uri, '?');
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char remote[INET6_ADDRSTRLEN] = "";
@@ -280,7 +285,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
     http_req rq = {
         .method = method, .path = path, .path_len = strlen(path),
         .query = query ? query + 1 : "", .query_len = query ? strlen(query + 1) : 0,
-        .headers = hl.v, .nheaders = hl.n, .params = params, .nparams = nparams,
+        .headers = hl->v, .nheaders = hl->n, .params = params, .nparams = nparams,
         .body = c->body, .body_len = c->body_len, .route = route->pattern, .remote = remote,
         .host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         .port = s->port,
@@ -297,7 +302,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
     size_t input_len = 0;
     weft_plugin *p = NULL;
     char *aerr = NULL;
-    if (hl.failed) {
+    if (hl->failed) {
         snprintf(why, sizeof why, "out of memory reading the headers");
         goto fail;
     }
@@ -393,7 +398,6 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
     free(cgi);
     free(env);
     free(input);
-    free(hl.v);
     return send_response(c, conn, status, resp);
 
 fail:
@@ -406,7 +410,6 @@ fail:
     free(cgi);
     free(env);
     free(input);
-    free(hl.v);
     log_line(c, cid, "%d: %s", status, why);
     return send_text(c, conn, status,
                      status == 504 ? "Gateway Timeout" : status == 503 ? "Service Unavailable" : "Internal Server Error",
@@ -429,12 +432,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     return c;
 }
 
-static enum MHD_Result count_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
-                                          const char *value) {
-    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
-    return MHD_YES;
-}
-
 /* Keeps the URL as received: routes match raw paths, handlers decode. */
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s) { return strlen(s); }
 
@@ -448,9 +445,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->started = true;
         /* libmicrohttpd bounds headers by its per-connection memory (a little over twice the
          * limit, with room for the body's buffer); the manifest's limit is exact. */
-        size_t hbytes = 0;
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header_bytes, &hbytes);
-        if (hbytes > s->mf->max_header) {
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &c->hdrs);
+        if (c->hdrs.bytes > s->mf->max_header) {
             char detail[96];
             snprintf(detail, sizeof detail, "the headers are larger than the limit of %llu bytes",
                      (unsigned long long)s->mf->max_header);
@@ -504,8 +500,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     size_t nparams = 0;
     bool wrong_method = false;
     c->route = manifest_match(s->mf, method, url, strlen(url), params, &nparams, &wrong_method);
-    if (c->route < 0 && strcmp(method, "HEAD") == 0) /* a GET route answers HEAD (no body) */
-        c->route = manifest_match(s->mf, "GET", url, strlen(url), params, &nparams, &wrong_method);
     if (c->route < 0) {
         if (wrong_method) {
             /* Allow: the methods of the routes whose pattern matches. */
@@ -553,6 +547,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         }
     }
     atomic_fetch_sub(&s->m.in_flight, 1);
+    free(c->hdrs.v);
     free(c->body);
     free(c->uri);
     free(c);

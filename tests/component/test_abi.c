@@ -177,13 +177,6 @@ static cv v_case(fixture *x, const ct_type *t, uint32_t disc, const cv *payload)
 }
 
 /* Random values of any type, from a fixed seed. */
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 static uint32_t rnd_char(void) {
     static const uint32_t picks[] = {'a', 'Z', '0', ' ', '"', '\\', '\n', 0, 0x7f, 0xe9, 0x3c0,
@@ -193,17 +186,6 @@ static uint32_t rnd_char(void) {
         uint32_t c = (uint32_t)(rnd() % 0x110000);
         if (c < 0xd800 || c > 0xdfff) return c;
     }
-}
-
-static size_t utf8_put(uint32_t c, char *o) {
-    if (c < 0x80) return o[0] = (char)c, 1;
-    if (c < 0x800) return o[0] = (char)(0xc0 | c >> 6), o[1] = (char)(0x80 | (c & 63)), 2;
-    if (c < 0x10000)
-        return o[0] = (char)(0xe0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 63)),
-               o[2] = (char)(0x80 | (c & 63)), 3;
-    o[0] = (char)(0xf0 | c >> 18), o[1] = (char)(0x80 | (c >> 12 & 63));
-    o[2] = (char)(0x80 | (c >> 6 & 63)), o[3] = (char)(0x80 | (c & 63));
-    return 4;
 }
 
 static cv rand_value(fixture *x, const ct_type *t, int depth) {
@@ -967,6 +949,7 @@ done:
 }
 
 int main(void) {
+    rng = 0x9E3779B97F4A7C15ull;
     A = ct_arena_new();
     RUN(test_layout);
     RUN(test_disc_and_flags_sizes);

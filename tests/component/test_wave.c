@@ -87,13 +87,6 @@ static bool reject_at(const ct_type *t, const char *text, const char *what, cons
 
 /* ---- random values -------------------------------------------------------------------------- */
 
-static uint64_t rng = 0x2545F4914F6CDD1Dull;
-static uint64_t rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 static uint32_t rnd_char(void) {
     static const uint32_t picks[] = {'a', '"', '\'', '\\', '\t', '\n', '\r', 0, 0x1f, 0x7f, 0x85,
@@ -103,17 +96,6 @@ static uint32_t rnd_char(void) {
         uint32_t c = (uint32_t)(rnd() % 0x110000);
         if (c < 0xd800 || c > 0xdfff) return c;
     }
-}
-
-static size_t utf8_put(uint32_t c, char *o) {
-    if (c < 0x80) return o[0] = (char)c, 1;
-    if (c < 0x800) return o[0] = (char)(0xc0 | c >> 6), o[1] = (char)(0x80 | (c & 63)), 2;
-    if (c < 0x10000)
-        return o[0] = (char)(0xe0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 63)),
-               o[2] = (char)(0x80 | (c & 63)), 3;
-    o[0] = (char)(0xf0 | c >> 18), o[1] = (char)(0x80 | (c >> 12 & 63));
-    o[2] = (char)(0x80 | (c >> 6 & 63)), o[3] = (char)(0x80 | (c & 63));
-    return 4;
 }
 
 static uint32_t ncases(const ct_type *t) {
@@ -507,6 +489,7 @@ done:;
 }
 
 int main(void) {
+    rng = 0x2545F4914F6CDD1Dull;
     A = ct_arena_new();
     V = cv_arena_new();
     make_types();

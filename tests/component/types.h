@@ -1,6 +1,7 @@
-/* types.h: building component types by hand for the unit tests (test_abi.c, test_wave.c): one
- * arena A the including file defines, primitives, list/option/result, tuples, and named records,
- * variants, enums and flags from (name, type) pairs. Static functions: include it once per test. */
+/* types.h: what the ABI and WAVE unit tests (test_abi.c, test_wave.c) share: building component
+ * types by hand (one arena A, primitives, list/option/result, tuples, named records, variants,
+ * enums and flags from (name, type) pairs), and for random values a seeded xorshift generator
+ * (each test sets rng to its own seed) and a UTF-8 encoder. Static: include it once per test. */
 #ifndef WEFT_TESTS_COMPONENT_TYPES_H
 #define WEFT_TESTS_COMPONENT_TYPES_H
 
@@ -53,6 +54,26 @@ static inline const ct_type *T_NAMED(ct_kind k, const char *name, int n, ...) {
     }
     va_end(ap);
     return t;
+}
+
+static uint64_t rng; /* the including test seeds it */
+static inline uint64_t rnd(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Writes c as UTF-8 at o; returns the byte count (1 to 4). */
+static inline size_t utf8_put(uint32_t c, char *o) {
+    if (c < 0x80) return o[0] = (char)c, 1;
+    if (c < 0x800) return o[0] = (char)(0xc0 | c >> 6), o[1] = (char)(0x80 | (c & 63)), 2;
+    if (c < 0x10000)
+        return o[0] = (char)(0xe0 | c >> 12), o[1] = (char)(0x80 | (c >> 6 & 63)),
+               o[2] = (char)(0x80 | (c & 63)), 3;
+    o[0] = (char)(0xf0 | c >> 18), o[1] = (char)(0x80 | (c >> 12 & 63));
+    o[2] = (char)(0x80 | (c >> 6 & 63)), o[3] = (char)(0x80 | (c & 63));
+    return 4;
 }
 
 #endif

@@ -498,6 +498,8 @@ static void test_match(void) {
     bool wrong = true;
     CHECK_EQ_INT(manifest_match(m, "GET", "/users/7", 8, ps, &n, &wrong), 0);
     CHECK(!wrong);
+    CHECK_EQ_INT(manifest_match(m, "HEAD", "/users/7", 8, ps, &n, &wrong), 0); /* GET's route */
+    CHECK(!wrong);
     CHECK(n == 1 && ps[0].value_len == 1 && ps[0].value[0] == '7');
     CHECK_EQ_INT(manifest_match(m, "DELETE", "/users/7", 8, ps, &n, &wrong), 1);
     /* No exact-shape route for POST: the wildcard takes it. */
