@@ -1,7 +1,8 @@
-/* invoke.c: `weft invoke FILE.wasm --wit WIT 'name(args)'`: calls a function a core module exports
- * under the canonical ABI's names, described by a WIT world, with arguments and results in WAVE
- * syntax (as wasmtime's --invoke writes them). The result alone goes on stdout's last line.
- * (Component binaries come next: for now FILE.wasm is a core module and the WIT is given.) */
+/* invoke.c: `weft invoke FILE.wasm 'name(args)'`: calls a function a component exports, with
+ * arguments and results in WAVE syntax (as wasmtime's --invoke writes them); the result alone goes
+ * on stdout's last line. FILE.wasm is a component binary (its imports satisfied by the exports of
+ * components given with --link), or a core module following the canonical ABI's names with its
+ * WIT world given by --wit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +10,21 @@
 
 #include "cli/cli.h"
 #include "component/ccall.h"
+#include "component/cinst.h"
 #include "component/wave.h"
 #include "component/wit.h"
 
 static void invoke_usage(FILE *f) {
     fprintf(f,
-            "usage: weft invoke FILE.wasm --wit PATH [--world NAME] 'FUNCTION(ARGS)'\n"
-            "Calls a function the module exports for a WIT world (a core module whose exports\n"
-            "follow the canonical ABI: \"ns:pkg/iface@1.0.0#fn\"), arguments and result in WAVE:\n"
-            "  weft invoke math.wasm --wit wit/ 'acme:math/ops@0.1.0#add(2, 40)'\n"
-            "  weft invoke math.wasm --wit wit/ 'add(2, 40)'    (a short name when unambiguous)\n"
+            "usage: weft invoke COMPONENT.wasm [--link OTHER.wasm]... 'FUNCTION(ARGS)'\n"
+            "       weft invoke MODULE.wasm --wit PATH [--world NAME] 'FUNCTION(ARGS)'\n"
+            "Calls a function a component exports, arguments and result in WAVE syntax:\n"
+            "  weft invoke math.wasm 'acme:math/ops@0.1.0#add(2, 40)'\n"
+            "  weft invoke math.wasm 'add(2, 40)'    (a short name when unambiguous)\n"
+            "  --link FILE    a component whose exports satisfy imports of the same name (of the\n"
+            "                 components given before it, and of COMPONENT); repeatable\n"
+            "A core module whose exports follow the canonical ABI (\"ns:pkg/iface@1.0.0#fn\")\n"
+            "needs its WIT:\n"
             "  --wit PATH     a .wit file or a directory of them (with deps/)\n"
             "  --world NAME   the world the module implements (default: the package's only one)\n"
             "Values: 42, -1.5, 'c', \"text\", [1, 2], (1, \"a\"), {x: 1, y: 2}, some(2), none,\n"
@@ -39,8 +45,140 @@ static const wit_world *pick_world(const wit_doc *doc, const char *name, char *e
     return NULL;
 }
 
+/* Prints results[0..n): one alone, several as a tuple, none: nothing. False (said on stderr)
+ * when a result cannot be printed. */
+static bool print_results(const cv *results, uint32_t n) {
+    if (n == 0) return true;
+    if (n > 1) printf("(");
+    for (uint32_t i = 0; i < n; i++) {
+        char *text, tbuf[128];
+        if (!wave_print(&results[i], &text)) {
+            fprintf(stderr, "weft: invoke: the result (of type %s) has no WAVE form%s\n",
+                    ct_describe(results[i].type, tbuf, sizeof tbuf),
+                    results[i].type && (results[i].type->kind == CT_OWN ||
+                                        results[i].type->kind == CT_BORROW)
+                        ? " (resource handles have none)"
+                        : "");
+            return false;
+        }
+        printf("%s%s", i ? ", " : "", text);
+        free(text);
+    }
+    printf(n > 1 ? ")\n" : "\n");
+    return true;
+}
+
+/* Reports e (a trap with its backtrace) and frees it; returns the exit status. */
+static int invoke_failed(const char *file, weft_error *e) {
+    int status = cli_report(file, e);
+    weft_error_free(e);
+    return status;
+}
+
+/* Instantiates the component in file into r (imports from the exports gathered in pool), then
+ * adds its exports to pool. */
+static int link_component(weft_engine *engine, crt *r, cinst *pool, const char *file,
+                          ccomp **keep, cinst **exports) {
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char msg[512];
+    weft_error *e = NULL;
+    if (!cli_read_file(file, &bytes, &len, msg, sizeof msg)) {
+        fprintf(stderr, "weft: %s: %s\n", file, msg);
+        return CLI_EXIT_ERROR;
+    }
+    if (!cbin_is_component(bytes, len)) {
+        fprintf(stderr, "weft: %s: a core module: %s\n", file,
+                pool && cinst_count(pool) == 0 && !*exports
+                    ? "give its WIT world with --wit"
+                    : "--link takes component binaries");
+        free(bytes);
+        return CLI_EXIT_ERROR;
+    }
+    e = ccomp_new(engine, bytes, len, keep);
+    free(bytes);
+    if (!e) e = crt_instantiate(r, *keep, pool, exports);
+    if (e) return invoke_failed(file, e);
+    for (size_t i = 0; i < cinst_count(*exports); i++) {
+        const char *name = cinst_name(*exports, i);
+        cinst *sub = cinst_instance(*exports, name);
+        cfunc *f = cinst_func(*exports, name);
+        if ((sub && (e = cinst_add_instance(r, pool, name, sub))) ||
+            (f && (e = cinst_add_func(r, pool, name, f))))
+            return invoke_failed(file, e);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* `weft invoke COMPONENT.wasm [--link FILE]... CALL`. */
+static int invoke_component(const char *file, const char **links, int nlinks, const char *call) {
+    int status = CLI_EXIT_ERROR;
+    char msg[2048];
+    weft_engine *engine = weft_engine_new(NULL);
+    weft_store *s = engine ? weft_store_new(engine, NULL) : NULL;
+    crt *r = s ? crt_new(s) : NULL;
+    cinst *pool = r ? crt_instance_new(r) : NULL;
+    ccomp **comps = calloc((size_t)nlinks + 1, sizeof *comps);
+    cv_arena *arena = cv_arena_new();
+    cinst *exports = NULL;
+    if (!pool || !comps || !arena) {
+        fprintf(stderr, "weft: out of memory\n");
+        goto done;
+    }
+    for (int i = 0; i < nlinks; i++)
+        if ((status = link_component(engine, r, pool, links[i], &comps[i + 1], &exports)) !=
+            CLI_EXIT_OK)
+            goto done;
+    if ((status = link_component(engine, r, pool, file, &comps[0], &exports)) != CLI_EXIT_OK)
+        goto done;
+    status = CLI_EXIT_USAGE;
+    const char *name;
+    size_t nlen;
+    if (!wave_call_name(call, strlen(call), &name, &nlen, msg, sizeof msg)) {
+        fprintf(stderr, "weft: invoke: %s\n", msg);
+        goto done;
+    }
+    cfunc *f = cinst_find_func(exports, name, nlen, msg, sizeof msg);
+    if (!f) {
+        fprintf(stderr, "weft: invoke: %s\n", msg);
+        goto done;
+    }
+    const ct_func *t = cfunc_type(f);
+    cv *args = cv_alloc(arena, (t->nparams + 1) * sizeof *args);
+    cv *results = cv_alloc(arena, (t->nresults + 1) * sizeof *results);
+    if (!args || !results) {
+        fprintf(stderr, "weft: out of memory\n");
+        status = CLI_EXIT_ERROR;
+        goto done;
+    }
+    if (!wave_parse_call(call, strlen(call), t, arena, args, msg, sizeof msg)) {
+        fprintf(stderr, "weft: invoke: %s: %s\n", cfunc_name(f), msg);
+        goto done;
+    }
+    weft_error *e = cfunc_call(r, f, args, arena, results);
+    if (e) {
+        status = invoke_failed(file, e);
+        goto done;
+    }
+    status = print_results(results, t->nresults) ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+done:
+    cv_arena_free(arena);
+    crt_free(r);
+    weft_store_free(s);
+    for (int i = 0; comps && i <= nlinks; i++) ccomp_free(comps[i]);
+    free(comps);
+    weft_engine_free(engine);
+    return status;
+}
+
 int cli_invoke(int argc, char **argv) {
     const char *file = NULL, *wit = NULL, *world = NULL, *call = NULL;
+    const char **links = calloc((size_t)argc, sizeof *links);
+    int nlinks = 0;
+    if (!links) {
+        fprintf(stderr, "weft: out of memory\n");
+        return CLI_EXIT_ERROR;
+    }
     for (int i = 1; i < argc; i++) {
         const char *v;
         bool missing = false;
@@ -49,6 +187,7 @@ int cli_invoke(int argc, char **argv) {
             return CLI_EXIT_OK;
         }
         if ((v = cli_opt_value("--wit", argc, argv, &i, &missing))) wit = v;
+        else if ((v = cli_opt_value("--link", argc, argv, &i, &missing))) links[nlinks++] = v;
         else if ((v = cli_opt_value("--world", argc, argv, &i, &missing))) world = v;
         else if (missing) {
             fprintf(stderr, "weft: %s wants a value\n", argv[i]);
@@ -63,13 +202,15 @@ int cli_invoke(int argc, char **argv) {
     }
     if (!file || !call) {
         invoke_usage(stderr);
+        free(links);
         return CLI_EXIT_USAGE;
     }
     if (!wit) {
-        fprintf(stderr, "weft: invoke: %s: give its WIT with --wit (reading component binaries and "
-                        "their embedded types comes next)\n", file);
-        return CLI_EXIT_USAGE;
+        int st = invoke_component(file, links, nlinks, call);
+        free(links);
+        return st;
     }
+    free(links);
 
     int status = CLI_EXIT_ERROR;
     char msg[1024] = "";
@@ -137,9 +278,10 @@ int cli_invoke(int argc, char **argv) {
         fprintf(stderr, "weft: %s: %s\n", file, msg);
         goto done;
     }
-    if (len >= 8 && bytes[6] == 1 && bytes[7] == 0) {
-        fprintf(stderr, "weft: %s: a component binary: weft invoke runs core modules with --wit for "
-                        "now; component binaries come next\n", file);
+    if (cbin_is_component(bytes, len)) {
+        fprintf(stderr, "weft: %s: a component binary carries its own types: leave out --wit\n",
+                file);
+        status = CLI_EXIT_USAGE;
         goto done;
     }
     if (!(engine = weft_engine_new(NULL))) goto nomem;
@@ -162,26 +304,11 @@ int cli_invoke(int argc, char **argv) {
         goto done;
     }
     if ((e = cc_call(s, inst, x, args, arena, results))) {
-        status = weft_error_kind_of(e) == WEFT_ERR_TRAP ? (cli_report_trap(e), CLI_EXIT_TRAP)
-                                                         : cli_report(file, e);
+        status = invoke_failed(file, e);
+        e = NULL;
         goto done;
     }
-    /* One result alone; several as a tuple; none: nothing. */
-    if (x->func->nresults == 1) {
-        char *text;
-        if (!wave_print(&results[0], &text)) goto nomem;
-        printf("%s\n", text);
-        free(text);
-    } else if (x->func->nresults > 1) {
-        printf("(");
-        for (uint32_t i = 0; i < x->func->nresults; i++) {
-            char *text;
-            if (!wave_print(&results[i], &text)) goto nomem;
-            printf("%s%s", i ? ", " : "", text);
-            free(text);
-        }
-        printf(")\n");
-    }
+    if (!print_results(results, x->func->nresults)) goto nomem;
     status = CLI_EXIT_OK;
     goto done;
 nomem:

@@ -100,6 +100,18 @@ void cv_arena_free(cv_arena *a) {
 }
 
 void *cv_alloc(cv_arena *a, size_t n) { return arena_alloc(&a->mem, n); }
+void cv_arena_reset(cv_arena *a) {
+    chunk *keep = a->mem.head;
+    if (!keep) return;
+    for (chunk *c = keep->next, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    keep->next = NULL;
+    keep->used = 0;
+    a->mem.total = 0;
+}
+
 void cv_arena_set_limit(cv_arena *a, size_t bytes) { a->mem.limit = bytes; }
 
 /* ---- descriptions --------------------------------------------------------------------------- */
@@ -179,6 +191,50 @@ const char *ct_describe(const ct_type *t, char *buf, size_t len) {
     if (len) buf[0] = 0;
     describe(&o, t, 0);
     return buf;
+}
+
+/* ---- type equality -------------------------------------------------------------------------- */
+
+static bool same_name(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool type_equal(const ct_type *a, const ct_type *b, int depth) {
+    a = ct_resolve(a);
+    b = ct_resolve(b);
+    if (a == b) return true;
+    if (!a || !b || a->kind != b->kind || depth > 100) return false;
+    switch (a->kind) {
+    case CT_LIST: case CT_OPTION: case CT_OWN: case CT_BORROW:
+        return type_equal(a->elem, b->elem, depth + 1);
+    case CT_RESULT:
+        return type_equal(a->ok, b->ok, depth + 1) && type_equal(a->err, b->err, depth + 1);
+    case CT_TUPLE: case CT_RECORD: case CT_VARIANT: case CT_ENUM: case CT_FLAGS:
+        if (a->nfields != b->nfields) return false;
+        for (uint32_t i = 0; i < a->nfields; i++)
+            if ((a->kind != CT_TUPLE && !same_name(a->fields[i].name, b->fields[i].name)) ||
+                !type_equal(a->fields[i].type, b->fields[i].type, depth + 1))
+                return false;
+        return true;
+    case CT_RESOURCE: /* by name: handles are not yet tied to their resource type's identity */
+        return a->name && b->name && strcmp(a->name, b->name) == 0;
+    default: return a->kind <= CT_STRING;
+    }
+}
+
+bool ct_type_equal(const ct_type *a, const ct_type *b) { return type_equal(a, b, 0); }
+
+bool ct_func_equal(const ct_func *a, const ct_func *b) {
+    if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+    for (uint32_t i = 0; i < a->nparams; i++)
+        if (!same_name(a->params[i].name, b->params[i].name) ||
+            !type_equal(a->params[i].type, b->params[i].type, 0))
+            return false;
+    for (uint32_t i = 0; i < a->nresults; i++)
+        if (!same_name(a->results[i].name, b->results[i].name) ||
+            !type_equal(a->results[i].type, b->results[i].type, 0))
+            return false;
+    return true;
 }
 
 /* ---- equality ------------------------------------------------------------------------------- */

@@ -78,6 +78,14 @@ ct_type *ct_new(ct_arena *a, ct_kind k);
 /* The shared primitive type of kind k (bool .. string): the arena keeps one of each. */
 const ct_type *ct_prim(ct_arena *a, ct_kind k);
 
+/* Structural equality of types, as linking checks an import against what satisfies it: kinds,
+ * element types, and the names of fields, cases and flags count; type names and aliases do not;
+ * resources are equal when they have the same name (for now: handles are not yet tied to their
+ * resource type's run-time identity). Functions: parameter names and types,
+ * result names and types. */
+bool ct_type_equal(const ct_type *a, const ct_type *b);
+bool ct_func_equal(const ct_func *a, const ct_func *b);
+
 /* "u32", "list<string>", "result<u32, string>", or the type's name: for messages; into buf. */
 const char *ct_describe(const ct_type *t, char *buf, size_t len);
 
@@ -120,6 +128,8 @@ void *cv_alloc(cv_arena *a, size_t n);
 /* Limits the bytes an arena may hand out (0: none): lifting a hostile component's values stops
  * with an error instead of exhausting the host. */
 void cv_arena_set_limit(cv_arena *a, size_t bytes);
+/* Empties an arena for reuse, keeping its newest chunk (its limit stays). */
+void cv_arena_reset(cv_arena *a);
 /* Deep equality of two values of the same type (floats bit for bit, NaNs equal to NaNs). */
 bool cv_equal(const cv *a, const cv *b);
 
