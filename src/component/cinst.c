@@ -220,6 +220,11 @@ void crt_free(crt *r) {
 }
 
 weft_store *crt_store(const crt *r) { return r->store; }
+
+void crt_reset(crt *r) {
+    for (size_t i = 0; i < r->nrtables; i++) r->rtables[i]->n = 0;
+    r->depth = 0;
+}
 size_t crt_core_instance_count(const crt *r) { return r->ncores; }
 weft_instance *crt_core_instance(const crt *r, size_t i) {
     return i < r->ncores ? r->cores[i] : NULL;
@@ -835,9 +840,12 @@ static weft_error *def_instance(crt *r, const ccomp *cc, frame *fr, uint32_t i) 
     const cbin_component *c = fr->c;
     const cbin_instance *in = &c->instances[i];
     switch (in->o.how) {
-    case CBIN_IMPORT:
-        fr->instances[i] = inst_find(fr->imports, c->imports[in->o.index].name)->of.inst;
-        return NULL;
+    case CBIN_IMPORT: {
+        citem *it = inst_find(fr->imports, c->imports[in->o.index].name);
+        /* absent: an instance of types only (check_imports), given as an empty one */
+        fr->instances[i] = it ? it->of.inst : crt_instance_new(r);
+        return fr->instances[i] ? NULL : nomem();
+    }
     case CBIN_EXPORT: fr->instances[i] = fr->instances[c->exports[in->o.index].target]; return NULL;
     case CBIN_ALIAS_EXPORT: {
         cinst *g = cinst_instance(fr->instances[in->o.index], in->o.name);
@@ -923,13 +931,24 @@ static weft_error *def_core_module(const ccomp *cc, frame *fr, uint32_t i) {
     return NULL;
 }
 
+/* Whether an instance type exports types and nothing else. */
+static bool types_only(const cbin_type *t) {
+    if (!t) return false;
+    for (uint32_t i = 0; i < t->nexports; i++)
+        if (t->exports[i].sort != CBIN_TYPE) return false;
+    return true;
+}
+
 /* Every import of c given, with its sort and type. */
 static weft_error *check_imports(const cbin_component *c, const cinst *imports) {
     for (uint32_t i = 0; i < c->nimports; i++) {
         const cbin_import *im = &c->imports[i];
         citem *it = imports ? inst_find(imports, im->name) : NULL;
         if (!it) {
-            if (im->sort == CBIN_TYPE) continue; /* types need no run-time value */
+            /* types, and instances of types only (an interface whose types another uses), need
+             * no run-time value */
+            if (im->sort == CBIN_TYPE || (im->sort == CBIN_INSTANCE && types_only(im->type)))
+                continue;
             char buf[256];
             return weft_error_new(WEFT_ERR_LINK, "import \"%s\" (%s %s) is not satisfied",
                                   im->name, cbin_sort_name(im->sort),

@@ -47,6 +47,10 @@ crt *crt_new(weft_store *s);
 void crt_free(crt *r);
 weft_store *crt_store(const crt *r);
 
+/* Returns the crt to its state after instantiation, with its core instances reset by the caller:
+ * every resource handle table emptied. */
+void crt_reset(crt *r);
+
 /* ---- component functions --------------------------------------------------------------------- */
 
 /* A function implemented by the host: args[0..type->nparams) in, results[0..type->nresults)

@@ -2,9 +2,13 @@
  * WASI imports), compiled as a plugin with the manifest's grants and limits, and given a snapshot
  * (a first instance is made and reset, so that a broken module fails at start-up, not on the
  * first request). Instances are kept on a free list per component: a request takes one, resets it
- * to the snapshot, runs, and puts it back. */
+ * to the snapshot, runs, and puts it back. Component binaries (kind component) are compiled with
+ * the app's component engine and linked by interface into component sets (cset.c), pooled the
+ * same way; the app's watchdog thread enforces their timeouts. */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +117,37 @@ static char *load_component(app *a, app_component *c) {
         free(why);
         return msg;
     }
+    if (cbin_is_component(wasm, len)) {
+        char *msg = NULL;
+        if (mc->kind_set && mc->kind != MF_KIND_COMPONENT) {
+            msg = app_strf("%s %s: %s is a component binary, but its kind is %s", where, mc->id,
+                           mc->source, mc->kind == MF_KIND_WAGI ? "wagi" : "plugin");
+        } else {
+            c->kind = MF_KIND_COMPONENT;
+            c->function = mc->function ? mc->function : "weft:http/handler@0.1.0#handle";
+            weft_error *e = ccomp_new(a->ceng, wasm, len, &c->cc);
+            if (e) {
+                msg = app_strf("%s %s: %s is not a valid component: %s", where, mc->id,
+                               mc->source, weft_error_message(e));
+                weft_error_free(e);
+            } else if (mc->nconfig || mc->nenv || mc->ndirs || mc->nallowed_hosts) {
+                fprintf(stderr, "weft: %s %s: warning: config, env, dirs and allowed_hosts are "
+                                "not given to component binaries yet\n", where, mc->id);
+            }
+        }
+        free(wasm);
+        return msg;
+    }
+    if (mc->kind_set && mc->kind == MF_KIND_COMPONENT) {
+        free(wasm);
+        return app_strf("%s %s: kind component, but %s is a core module, not a component binary",
+                        where, mc->id, mc->source);
+    }
+    if (mc->nimports) {
+        free(wasm);
+        return app_strf("%s %s: 'imports' are for component binaries, and %s is a core module",
+                        where, mc->id, mc->source);
+    }
     bool has_start = false, has_fn = false, wasi = false;
     const char *fn = mc->function;
     weft_error *e = inspect(wasm, len, fn ? fn : "handle", &has_start, &has_fn, &wasi);
@@ -198,6 +233,8 @@ done:
     return msg;
 }
 
+static void *watchdog(void *arg);
+
 app *app_load(manifest *mf, char **err) {
     *err = NULL;
     app *a = calloc(1, sizeof *a);
@@ -208,6 +245,18 @@ app *app_load(manifest *mf, char **err) {
         return NULL;
     }
     a->mf = mf;
+    pthread_mutex_init(&a->watch_lock, NULL);
+    weft_engine_config ec = {0};
+    bool any_timeout = false;
+    for (size_t i = 0; i < mf->ncomponents; i++) {
+        if (mf->components[i].fuel) ec.consume_fuel = true;
+        if (mf->components[i].timeout_ms) ec.interruptible = any_timeout = true;
+    }
+    if (!(a->ceng = weft_engine_new(&ec))) {
+        *err = app_strf("out of memory");
+        app_free(a);
+        return NULL;
+    }
     for (size_t i = 0; i < mf->ncomponents; i++) {
         app_component *c = &a->comps[i];
         c->mf = &mf->components[i];
@@ -219,11 +268,121 @@ app *app_load(manifest *mf, char **err) {
             return NULL;
         }
     }
+    if (any_timeout) {
+        if (pthread_create(&a->watch, NULL, watchdog, a) != 0) {
+            *err = app_strf("cannot start the watchdog thread");
+            app_free(a);
+            return NULL;
+        }
+        a->watching = true;
+    }
+    /* Link every component binary now: a missing or mistyped import, or a cycle, fails at
+     * start-up; the set made stays for the first request. */
+    for (size_t i = 0; i < a->ncomps; i++) {
+        if (a->comps[i].kind != MF_KIND_COMPONENT) continue;
+        char *why = NULL;
+        cset *set = app_acquire_set(a, &a->comps[i], &why);
+        if (!set) {
+            const mf_component *mc = a->comps[i].mf;
+            *err = app_strf("%s:%d:%d: component %s: %s", mf->path && *mf->path ? mf->path : "app",
+                            mc->line, mc->col, mc->id, why ? why : "out of memory");
+            free(why);
+            app_free(a);
+            return NULL;
+        }
+        app_release_set(&a->comps[i], set);
+    }
     return a;
+}
+
+/* ---- component sets and their watchdog ---------------------------------------------------------- */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Wakes every millisecond while a set has a deadline armed, every 20 ms otherwise. */
+static void *watchdog(void *arg) {
+    app *a = arg;
+    while (!atomic_load(&a->watch_stop)) {
+        bool armed = false;
+        uint64_t now = now_ns();
+        pthread_mutex_lock(&a->watch_lock);
+        for (size_t i = 0; i < a->nwatched; i++) {
+            cset *s = a->watched[i];
+            long long d = atomic_load(&s->deadline_ns);
+            if (!d) continue;
+            armed = true;
+            if (now > (uint64_t)d && !atomic_load(&s->timed_out)) {
+                atomic_store(&s->timed_out, true);
+                weft_store_interrupt(s->store);
+            }
+        }
+        pthread_mutex_unlock(&a->watch_lock);
+        usleep(armed ? 1000 : 20000);
+    }
+    return NULL;
+}
+
+void app_arm(cset *s, uint64_t timeout_ms) {
+    if (timeout_ms) atomic_store(&s->deadline_ns, (long long)(now_ns() + timeout_ms * 1000000u));
+}
+
+void app_disarm(cset *s) { atomic_store(&s->deadline_ns, 0); }
+
+cset *app_acquire_set(app *a, app_component *c, char **err) {
+    pthread_mutex_lock(&c->lock);
+    cset *s = c->nidle_sets ? c->idle_sets[--c->nidle_sets] : NULL;
+    pthread_mutex_unlock(&c->lock);
+    if (s) return s;
+    if (!(s = cset_new(a, (size_t)(c - a->comps), err))) return NULL;
+    pthread_mutex_lock(&a->watch_lock);
+    if (a->nwatched == a->watched_cap) {
+        size_t cap = a->watched_cap ? a->watched_cap * 2 : 8;
+        cset **v = realloc(a->watched, cap * sizeof *v);
+        if (!v) {
+            pthread_mutex_unlock(&a->watch_lock);
+            cset_free(s);
+            *err = app_strf("out of memory");
+            return NULL;
+        }
+        a->watched = v;
+        a->watched_cap = cap;
+    }
+    a->watched[a->nwatched++] = s;
+    pthread_mutex_unlock(&a->watch_lock);
+    atomic_fetch_add(&c->instances, 1);
+    return s;
+}
+
+void app_release_set(app_component *c, cset *s) {
+    pthread_mutex_lock(&c->lock);
+    if (c->nidle_sets == c->idle_sets_cap) {
+        size_t cap = c->idle_sets_cap ? c->idle_sets_cap * 2 : 8;
+        cset **n = realloc(c->idle_sets, cap * sizeof *n);
+        if (!n) { /* kept by the watch list, freed with the app */
+            pthread_mutex_unlock(&c->lock);
+            return;
+        }
+        c->idle_sets = n;
+        c->idle_sets_cap = cap;
+    }
+    c->idle_sets[c->nidle_sets++] = s;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void app_free(app *a) {
     if (!a) return;
+    if (a->watching) {
+        atomic_store(&a->watch_stop, true);
+        pthread_join(a->watch, NULL);
+    }
+    /* every set ever made is on the watch list */
+    for (size_t i = 0; i < a->nwatched; i++) cset_free(a->watched[i]);
+    free(a->watched);
+    pthread_mutex_destroy(&a->watch_lock);
     for (size_t i = 0; i < a->ncomps; i++) {
         app_component *c = &a->comps[i];
         for (size_t k = 0; k < c->nidle; k++) weft_plugin_free(c->idle[k]);
@@ -231,9 +390,12 @@ void app_free(app *a) {
         for (size_t k = 0; k < c->nenv; k++) free((char *)c->env[k]);
         free(c->env);
         weft_compiled_plugin_free(c->cp);
+        free(c->idle_sets);
+        ccomp_free(c->cc);
         pthread_mutex_destroy(&c->lock);
     }
     free(a->comps);
+    weft_engine_free(a->ceng);
     manifest_free(a->mf);
     free(a);
 }

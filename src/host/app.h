@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "component/cinst.h"
+#include "host/cset.h"
 #include "host/manifest.h"
 #include "weft.h"
 
@@ -21,9 +23,13 @@ typedef struct app_component {
     const char **env;           /* "KEY=VALUE" from the manifest, owned */
     size_t nenv;
 
-    pthread_mutex_t lock;       /* guards the free list */
+    ccomp *cc;                  /* kind component: the compiled component binary (cp is NULL) */
+
+    pthread_mutex_t lock;       /* guards the free lists */
     weft_plugin **idle;
     size_t nidle, idle_cap;
+    cset **idle_sets;           /* kind component */
+    size_t nidle_sets, idle_sets_cap;
     atomic_ullong instances;    /* created, for metrics */
 } app_component;
 
@@ -31,6 +37,14 @@ typedef struct app {
     manifest *mf;               /* owned */
     app_component *comps;       /* one per mf->components, same order */
     size_t ncomps;
+    weft_engine *ceng;          /* compiles component binaries (fuel, interrupts as needed) */
+    /* The watchdog: interrupts component sets past their deadline (plugins have their own). */
+    pthread_t watch;
+    bool watching;
+    atomic_bool watch_stop;
+    pthread_mutex_t watch_lock;
+    cset **watched;
+    size_t nwatched, watched_cap;
 } app;
 
 /* Compiles every component of mf (which the app takes over, even on failure). Errors name the
@@ -41,6 +55,14 @@ void app_free(app *a);
  * new one cannot be made. Give it back with app_release. */
 weft_plugin *app_acquire(app_component *c, char **err);
 void app_release(app_component *c, weft_plugin *p);
+
+/* A component set rooted at c (kind component) for one request: an idle one, or a new one. Reset
+ * it (cset_reset) before use; give it back with app_release_set. NULL with *err (malloc'd). */
+cset *app_acquire_set(app *a, app_component *c, char **err);
+void app_release_set(app_component *c, cset *s);
+/* Runs f with s's deadline armed for timeout_ms (0: none); true if the watchdog interrupted it. */
+void app_arm(cset *s, uint64_t timeout_ms);
+void app_disarm(cset *s);
 
 /* printf into a malloc'd string (NULL when out of memory): the host's and triggers' messages. */
 char *app_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

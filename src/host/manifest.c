@@ -692,10 +692,11 @@ static bool get_component(mparse *p, const ynode *key, const ynode *n, mf_compon
     char where[MANIFEST_MAX_ID + 16];
     snprintf(where, sizeof where, "component '%s'", c->id);
     if (!want(p, n, YN_MAP, where)) return false;
-    enum { C_SOURCE, C_KIND, C_FUNCTION, C_CONFIG, C_ENV, C_DIRS, C_HOSTS, C_LIMITS, NC };
-    field f[NC] = {{.name = "source"},        {.name = "kind"},  {.name = "function"},
-                   {.name = "config"},        {.name = "env"},   {.name = "dirs"},
-                   {.name = "allowed_hosts"}, {.name = "limits"}};
+    enum { C_SOURCE, C_KIND, C_FUNCTION, C_CONFIG, C_ENV, C_DIRS, C_HOSTS, C_LIMITS, C_IMPORTS,
+           NC };
+    field f[NC] = {{.name = "source"},        {.name = "kind"},   {.name = "function"},
+                   {.name = "config"},        {.name = "env"},    {.name = "dirs"},
+                   {.name = "allowed_hosts"}, {.name = "limits"}, {.name = "imports"}};
     if (!get_fields(p, n, f, NC, where)) return false;
     if (!f[C_SOURCE].val) return fail(p, key, "missing required key 'source' in %s", where);
     char *source = NULL;
@@ -710,9 +711,11 @@ static bool get_component(mparse *p, const ynode *key, const ynode *n, mf_compon
             c->kind = MF_KIND_WAGI;
         else if (!strcmp(v->text, "plugin"))
             c->kind = MF_KIND_PLUGIN;
+        else if (!strcmp(v->text, "component"))
+            c->kind = MF_KIND_COMPONENT;
         else
-            return fail(p, v, "unknown kind '%.100s' in %s (expected wagi or plugin)", v->text,
-                        where);
+            return fail(p, v, "unknown kind '%.100s' in %s (expected wagi, plugin or component)",
+                        v->text, where);
         c->kind_set = true;
     }
     if (f[C_FUNCTION].val && !get_string(p, f[C_FUNCTION].val, "function", &c->function))
@@ -751,6 +754,53 @@ static bool get_component(mparse *p, const ynode *key, const ynode *n, mf_compon
         }
     }
     if (f[C_LIMITS].val && !get_limits(p, f[C_LIMITS].val, where, c)) return false;
+    if (f[C_IMPORTS].val) {
+        const ynode *v = f[C_IMPORTS].val;
+        if (!want(p, v, YN_MAP, "'imports'")) return false;
+        if (c->kind_set && c->kind != MF_KIND_COMPONENT)
+            return fail(p, f[C_IMPORTS].key, "'imports' in %s, whose kind is not component",
+                        where);
+        if (v->n) {
+            if (!(c->imports = calloc(v->n / 2, sizeof *c->imports))) return nomem(p);
+        }
+        for (const ynode *k = v->child; k; k = k->next->next) {
+            mf_import *im = &c->imports[c->nimports++];
+            im->line = k->next->line;
+            im->col = k->next->col;
+            if (!k->len || strpbrk(k->text, " \t"))
+                return fail(p, k, "bad import name '%.100s' in %s", k->text, where);
+            if (!want(p, k->next, YN_SCALAR, "the component satisfying an import")) return false;
+            if (!(im->name = copy_text(p, k))) return false;
+            /* the component id is resolved once every component is known (link_imports) */
+            im->component = SIZE_MAX;
+        }
+    }
+    return true;
+}
+
+/* Resolves every import's component id, now that all components are declared: it must exist and
+ * not be the importing component itself (longer cycles are found when the app is linked). */
+static bool link_imports(mparse *p, const ynode *comps) {
+    manifest *m = p->m;
+    size_t i = 0;
+    for (const ynode *k = comps->child; k; k = k->next->next, i++) {
+        mf_component *c = &m->components[i];
+        const ynode *v = find_key(k->next, "imports");
+        if (!v) continue;
+        size_t j = 0;
+        for (const ynode *ik = v->child; ik; ik = ik->next->next, j++) {
+            const ynode *id = ik->next;
+            size_t ci = 0;
+            while (ci < m->ncomponents && strcmp(m->components[ci].id, id->text) != 0) ci++;
+            if (ci == m->ncomponents)
+                return fail(p, id, "import '%.100s' of component '%s' names unknown component "
+                            "'%.100s'", ik->text, c->id, id->text);
+            if (ci == i)
+                return fail(p, id, "component '%s' cannot satisfy its own import '%.100s'",
+                            c->id, ik->text);
+            c->imports[j].component = ci;
+        }
+    }
     return true;
 }
 
@@ -908,6 +958,7 @@ static bool get_manifest(mparse *p, const ynode *root) {
     size_t i = 0;
     for (const ynode *k = comps->child; k; k = k->next->next)
         if (!get_component(p, k, k->next, &m->components[i++])) return false;
+    if (!link_imports(p, comps)) return false;
     return get_triggers(p, f[T_TRIGGERS].val);
 }
 
@@ -950,6 +1001,8 @@ void manifest_free(manifest *m) {
         free(c->id);
         free(c->source);
         free(c->function);
+        for (size_t j = 0; j < c->nimports; j++) free(c->imports[j].name);
+        free(c->imports);
         free_kvs(c->config, c->nconfig);
         free_kvs(c->env, c->nenv);
         for (size_t j = 0; j < c->ndirs; j++) {

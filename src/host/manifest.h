@@ -37,7 +37,15 @@ typedef struct mf_dir {
     bool read_only;
 } mf_dir;
 
-typedef enum mf_kind { MF_KIND_WAGI = 0, MF_KIND_PLUGIN = 1 } mf_kind;
+typedef enum mf_kind { MF_KIND_WAGI = 0, MF_KIND_PLUGIN = 1, MF_KIND_COMPONENT = 2 } mf_kind;
+
+/* A component binary's import satisfied by another component of the app (linking by
+ * interface): `imports: {acme:shop/pricing@0.1.0: pricing}`. */
+typedef struct mf_import {
+    char *name;       /* the import's name, as the component binary spells it */
+    size_t component; /* index into the manifest's components */
+    int line, col;
+} mf_import;
 
 typedef struct mf_component {
     char *id;
@@ -56,6 +64,8 @@ typedef struct mf_component {
     uint64_t max_memory; /* bytes; 0 = default */
     uint64_t fuel;       /* 0 = unlimited */
     uint64_t timeout_ms; /* 0 = none */
+    mf_import *imports;  /* kind component: which components satisfy its imports */
+    size_t nimports;
     int line, col;       /* where the component is declared, for later error messages */
 } mf_component;
 

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "component/cinst.h"
+#include "host/cset.h"
 #include "trigger/http.h"
 #include "trigger/trigger.h"
 
@@ -254,6 +256,96 @@ static void count_failure(http_server *s, size_t comp, weft_plugin_status st) {
     }
 }
 
+/* A request to a component binary exporting weft:http/handler: its component set is reset, the
+ * request passed as a record value, the response record turned into the answer. */
+static enum MHD_Result run_component(req_ctx *c, struct MHD_Connection *conn, unsigned slot,
+                                     const mf_route *route, app_component *comp,
+                                     const http_req *rq) {
+    http_server *s = c->srv;
+    metrics_comp *mc = &s->m.comps[route->component];
+    char why[1024] = "", perr[256];
+    int status = 500;
+    char *aerr = NULL;
+    struct MHD_Response *resp = NULL;
+    cv_arena *args = cv_arena_new(), *results = cv_arena_new();
+    cset *set = args && results ? app_acquire_set(s->app, comp, &aerr) : NULL;
+    if (!set) {
+        snprintf(why, sizeof why, "%s", aerr ? aerr : "out of memory");
+        goto fail;
+    }
+    weft_error *e = cset_reset(set);
+    if (e) {
+        snprintf(why, sizeof why, "cannot reset the instances: %s", weft_error_message(e));
+        weft_error_free(e);
+        goto fail;
+    }
+    cfunc *f = cinst_find_func(set->exports, comp->function, strlen(comp->function), why,
+                               sizeof why);
+    if (!f || !chttp_check(cfunc_type(f), why, sizeof why)) {
+        atomic_fetch_add(&mc->errors, 1);
+        goto fail;
+    }
+    cv req, res;
+    if (!chttp_request(cfunc_type(f), rq, args, &req)) {
+        snprintf(why, sizeof why, "out of memory building the request value");
+        goto fail;
+    }
+    app_arm(set, comp->mf->timeout_ms);
+    e = cfunc_call(set->rt, f, &req, results, &res);
+    app_disarm(set);
+    if (e) {
+        if (atomic_load(&set->timed_out)) {
+            atomic_fetch_add(&mc->timeouts, 1);
+            status = 504;
+        } else if (weft_error_trap_code(e) == WEFT_TRAP_OUT_OF_FUEL ||
+                   weft_error_kind_of(e) == WEFT_ERR_LIMIT) {
+            atomic_fetch_add(&mc->limits, 1);
+        } else {
+            atomic_fetch_add(&mc->traps, 1);
+        }
+        int used = snprintf(why, sizeof why, "%s", weft_error_message(e));
+        for (size_t i = 0; i < weft_error_frame_count(e) && used > 0 && (size_t)used < sizeof why;
+             i++)
+            used += snprintf(why + used, sizeof why - (size_t)used, "%s%s", i ? " <- " : " in ",
+                             weft_error_frame_name(e, i));
+        weft_error_free(e);
+        goto fail;
+    }
+    http_resp hr;
+    if (!chttp_response(&res, results, &hr, perr, sizeof perr)) {
+        atomic_fetch_add(&mc->errors, 1);
+        snprintf(why, sizeof why, "malformed response: %s", perr);
+        goto fail;
+    }
+    if (hr.body_len > s->opts.max_response) {
+        atomic_fetch_add(&mc->limits, 1);
+        snprintf(why, sizeof why, "the response is larger than the limit of %llu bytes",
+                 (unsigned long long)s->opts.max_response);
+        goto fail;
+    }
+    if (!(resp = build_response(&hr, route, perr, sizeof perr))) {
+        atomic_fetch_add(&mc->errors, 1);
+        snprintf(why, sizeof why, "%s", perr);
+        goto fail;
+    }
+    status = hr.status;
+    c->bytes_out = hr.body_len;
+    app_release_set(comp, set);
+    slot_release(s, slot);
+    cv_arena_free(args);
+    cv_arena_free(results);
+    return send_response(c, conn, status, resp);
+fail:
+    if (set) app_release_set(comp, set);
+    slot_release(s, slot);
+    free(aerr);
+    cv_arena_free(args);
+    cv_arena_free(results);
+    log_line(c, comp->mf->id, "%d: %s", status, why);
+    return send_text(c, conn, status, status == 504 ? "Gateway Timeout" : "Internal Server Error",
+                     status == 504 ? "the handler ran out of time" : "the handler failed");
+}
+
 static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, const char *method,
                                    const char *path, route_param *params, size_t nparams) {
     http_server *s = c->srv;
@@ -306,6 +398,7 @@ static enum MHD_Result run_handler(req_ctx *c, struct MHD_Connection *conn, cons
         snprintf(why, sizeof why, "out of memory reading the headers");
         goto fail;
     }
+    if (comp->kind == MF_KIND_COMPONENT) return run_component(c, conn, slot, route, comp, &rq);
     if (!(p = app_acquire(comp, &aerr))) {
         snprintf(why, sizeof why, "%s", aerr ? aerr : "out of memory");
         goto fail;
