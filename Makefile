@@ -91,6 +91,7 @@ bench: build
 	bench/instance.sh $(BUILD)
 	bench/plugin.sh $(BUILD)
 	bench/http/run.sh $(BUILD)
+	bench/component.sh $(BUILD) || [ $$? -eq 77 ]
 
 # Small sizes (about 25 s, plus 40 s of HTTP at --quick): in make test, as a check that every
 # workload agrees with native and that weft serve and the native servers answer under load.

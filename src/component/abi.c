@@ -1088,13 +1088,21 @@ static weft_error *check_tuple_ptr(const abi_cx *cx, const ct_field *f, uint32_t
     return NULL;
 }
 
+/* The signature of f for dir: the context's when it has one, else computed into tmp. */
+static const abi_core_sig *sig_of(const abi_cx *cx, const ct_func *f, abi_dir dir,
+                                  abi_core_sig *tmp) {
+    if (cx->sig) return cx->sig;
+    abi_flatten_func(f, dir, tmp);
+    return tmp;
+}
+
 weft_error *abi_lower_params(abi_cx *cx, const ct_func *f, const cv *args, weft_val *out,
                              size_t max, size_t *n) {
-    abi_core_sig sig;
+    abi_core_sig tmp;
     weft_error *e;
-    abi_flatten_func(f, ABI_LIFT, &sig);
+    const abi_core_sig *sig = sig_of(cx, f, ABI_LIFT, &tmp);
     *n = 0;
-    if (sig.params_spilled) {
+    if (sig->params_spilled) {
         uint64_t s = abi_fields_size(f->params, f->nparams);
         uint32_t p;
         if (s >= ((uint64_t)1 << 32)) return usage("parameters take 4 GiB or more");
@@ -1128,34 +1136,34 @@ static weft_error *lift_values(abi_cx *cx, const ct_field *f, uint32_t nf, bool 
 
 weft_error *abi_lift_results(abi_cx *cx, const ct_func *f, const weft_val *vals, size_t n,
                              cv *out) {
-    abi_core_sig sig;
-    abi_flatten_func(f, ABI_LIFT, &sig);
-    if (n != sig.nresults)
+    abi_core_sig tmp;
+    const abi_core_sig *sig = sig_of(cx, f, ABI_LIFT, &tmp);
+    if (n != sig->nresults)
         return usage("%zu core results where %s returns %zu", n, f->name ? f->name : "the function",
-                     sig.nresults);
-    return lift_values(cx, f->results, f->nresults, sig.results_spilled, vals, n, "result pointer",
-                       out);
+                     sig->nresults);
+    return lift_values(cx, f->results, f->nresults, sig->results_spilled, vals, n,
+                       "result pointer", out);
 }
 
 weft_error *abi_lift_params(abi_cx *cx, const ct_func *f, const weft_val *vals, size_t n,
                             cv *out) {
-    abi_core_sig sig;
-    abi_flatten_func(f, ABI_LOWER, &sig);
-    if (n != sig.nparams)
+    abi_core_sig tmp;
+    const abi_core_sig *sig = sig_of(cx, f, ABI_LOWER, &tmp);
+    if (n != sig->nparams)
         return usage("%zu core arguments where %s takes %zu", n, f->name ? f->name : "the function",
-                     sig.nparams);
+                     sig->nparams);
     /* A return pointer for spilled results comes last: abi_lower_results reads it. */
-    return lift_values(cx, f->params, f->nparams, sig.params_spilled, vals,
-                       n - (sig.results_spilled ? 1 : 0), "parameter pointer", out);
+    return lift_values(cx, f->params, f->nparams, sig->params_spilled, vals,
+                       n - (sig->results_spilled ? 1 : 0), "parameter pointer", out);
 }
 
 weft_error *abi_lower_results(abi_cx *cx, const ct_func *f, const cv *results,
                               const weft_val *args, size_t nargs, weft_val *out, size_t *n) {
-    abi_core_sig sig;
+    abi_core_sig tmp;
     weft_error *e;
-    abi_flatten_func(f, ABI_LOWER, &sig);
+    const abi_core_sig *sig = sig_of(cx, f, ABI_LOWER, &tmp);
     *n = 0;
-    if (sig.results_spilled) {
+    if (sig->results_spilled) {
         if (nargs == 0 || args[nargs - 1].type != WEFT_I32)
             return usage("no i32 return pointer among the core arguments");
         uint32_t p = (uint32_t)args[nargs - 1].of.i32;

@@ -107,6 +107,11 @@ typedef struct abi_cx {
     void *realloc_user;
     /* Where lifted values go (borrowed). */
     cv_arena *arena;
+    /* Optional: the function's signature for the direction of the call (ABI_LIFT for
+     * abi_lower_params / abi_lift_results, ABI_LOWER for abi_lift_params / abi_lower_results),
+     * computed once by abi_flatten_func, so that a caller making many calls does not flatten the
+     * function's type on each. NULL: computed per call. */
+    const abi_core_sig *sig;
 } abi_cx;
 
 /* Fills cx for a guest whose memory is m (may be NULL: nothing to read or write) and lifts into

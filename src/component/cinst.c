@@ -75,6 +75,7 @@ struct cfunc {
     weft_memory *memory;
     realm *realm;
     size_t ncore_results;
+    abi_core_sig sig; /* lifted: the type flattened for ABI_LIFT */
     bool named; /* name is an export's, not "func N" */
 };
 
@@ -324,6 +325,7 @@ weft_error *cfunc_call(crt *r, cfunc *f, const cv *args, cv_arena *arena, cv *re
                              "runs: %s", f->name);
     abi_cx cx;
     abi_cx_init(&cx, f->memory, arena);
+    cx.sig = &f->sig;
     abi_guest_realloc_ctx rc = {r->store, f->realloc};
     if (f->realloc) {
         cx.realloc = abi_guest_realloc;
@@ -357,6 +359,7 @@ typedef struct lowered {
     weft_memory *memory;
     weft_func *realloc;
     size_t nargs;
+    abi_core_sig sig; /* type flattened for ABI_LOWER */
 } lowered;
 
 static weft_error *call_lowered(weft_caller *caller, void *user, const weft_val *args,
@@ -373,6 +376,7 @@ static weft_error *call_lowered(weft_caller *caller, void *user, const weft_val 
     cv_arena_set_limit(a, ABI_DEFAULT_LIFT_LIMIT);
     abi_cx cx;
     abi_cx_init(&cx, l->memory, a);
+    cx.sig = &l->sig;
     abi_guest_realloc_ctx rc = {r->store, l->realloc};
     if (l->realloc) {
         cx.realloc = abi_guest_realloc;
@@ -646,6 +650,7 @@ static weft_error *def_core_func(crt *r, frame *fr, uint32_t i) {
         l->callee = callee;
         l->type = t;
         l->nargs = sig.nparams;
+        l->sig = sig;
         weft_func *hf = weft_func_new(r->store, sig.params, sig.nparams, sig.results,
                                       sig.nresults, call_lowered, l, NULL);
         if (!hf) return nomem();
@@ -785,6 +790,7 @@ static weft_error *def_func(crt *r, frame *fr, uint32_t i) {
                               weft_func_param_count(g->core), weft_func_result_count(g->core),
                               sig.nparams, sig.nresults);
     g->ncore_results = sig.nresults;
+    g->sig = sig;
     if (f->opts.has_post_return) {
         g->post = fr->core_funcs[f->opts.post_return];
         if (weft_func_result_count(g->post) != 0 ||
