@@ -628,6 +628,7 @@ static weft_error *check_value_ptr(const abi_cx *cx, const ct_type *t, uint64_t 
 }
 
 weft_error *abi_load(abi_cx *cx, const ct_type *t, uint64_t ptr, cv *out) {
+    refresh(cx);
     weft_error *e = check_value_ptr(cx, t, ptr);
     return e ? e : load(cx, t, ptr, out, 0);
 }
@@ -786,6 +787,7 @@ static weft_error *store(abi_cx *cx, const ct_type *t, const cv *v, uint64_t ptr
 }
 
 weft_error *abi_store(abi_cx *cx, const ct_type *t, uint64_t ptr, const cv *v) {
+    refresh(cx);
     weft_error *e = check_value_ptr(cx, t, ptr);
     return e ? e : store(cx, t, v, ptr, 0);
 }
@@ -1098,6 +1100,7 @@ static const abi_core_sig *sig_of(const abi_cx *cx, const ct_func *f, abi_dir di
 
 weft_error *abi_lower_params(abi_cx *cx, const ct_func *f, const cv *args, weft_val *out,
                              size_t max, size_t *n) {
+    refresh(cx);
     abi_core_sig tmp;
     weft_error *e;
     const abi_core_sig *sig = sig_of(cx, f, ABI_LIFT, &tmp);
@@ -1136,6 +1139,7 @@ static weft_error *lift_values(abi_cx *cx, const ct_field *f, uint32_t nf, bool 
 
 weft_error *abi_lift_results(abi_cx *cx, const ct_func *f, const weft_val *vals, size_t n,
                              cv *out) {
+    refresh(cx); /* the call may have grown the memory */
     abi_core_sig tmp;
     const abi_core_sig *sig = sig_of(cx, f, ABI_LIFT, &tmp);
     if (n != sig->nresults)
@@ -1147,6 +1151,7 @@ weft_error *abi_lift_results(abi_cx *cx, const ct_func *f, const weft_val *vals,
 
 weft_error *abi_lift_params(abi_cx *cx, const ct_func *f, const weft_val *vals, size_t n,
                             cv *out) {
+    refresh(cx);
     abi_core_sig tmp;
     const abi_core_sig *sig = sig_of(cx, f, ABI_LOWER, &tmp);
     if (n != sig->nparams)
@@ -1159,6 +1164,7 @@ weft_error *abi_lift_params(abi_cx *cx, const ct_func *f, const weft_val *vals, 
 
 weft_error *abi_lower_results(abi_cx *cx, const ct_func *f, const cv *results,
                               const weft_val *args, size_t nargs, weft_val *out, size_t *n) {
+    refresh(cx);
     abi_core_sig tmp;
     weft_error *e;
     const abi_core_sig *sig = sig_of(cx, f, ABI_LOWER, &tmp);

@@ -97,8 +97,9 @@ typedef weft_error *(*abi_realloc_fn)(void *user, uint32_t old_ptr, uint32_t old
 
 typedef struct abi_cx {
     /* The guest's linear memory as last seen. When memory is set, mem and mem_size are fetched
-     * again from it after every call into the guest (which may grow it); otherwise they are left
-     * as they are (a test's realloc may update them itself). */
+     * again from it on entry to every function below and after every call into the guest (the
+     * guest may grow it: a result may lie in pages its call added); otherwise they are left as
+     * they are (a test's realloc may update them itself). */
     uint8_t *mem;
     uint64_t mem_size;
     weft_memory *memory;

@@ -42,5 +42,6 @@ const lines = [
   trap(() => h.unreachable(1), num),
   trap(() => h.badRealloc('thirteen byte'), num),
   trap(() => h.fine('abc'), num),
+  trap(() => h.grown(), str),
 ];
 console.log(lines.join('\n'));

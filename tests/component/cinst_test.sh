@@ -52,6 +52,7 @@ calls=(
     hostile 'unreachable(1)'                                  'trap'
     hostile 'bad-realloc("thirteen byte")'                    'trap'
     hostile 'fine("abc")'                                     '294'
+    hostile 'grown()'                                         '"hi"'
 )
 weft_out=""
 for ((i = 0; i < ${#calls[@]}; i += 3)); do

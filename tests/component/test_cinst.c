@@ -309,6 +309,9 @@ static void test_hostile(void) {
         CHECK_EQ_STR(call(w.r, x, "fine(\"abc\")"), "294");
     }
     CHECK_EQ_STR(call(w.r, x, "unreachable(12345)"), "12345");
+    /* a result in pages the call added: twice, the memory growing each time */
+    CHECK_EQ_STR(call(w.r, x, "grown()"), "\"hi\"");
+    CHECK_EQ_STR(call(w.r, x, "grown()"), "\"hi\"");
     CHECK_EQ_STR(call(w.r, x, "bad-realloc(\"twelve bytes\")"), "12");
 done:
     world_close(&w);

@@ -59,3 +59,12 @@ EXPORT("fine") uint32_t fine(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) n += (unsigned char)s[i];
     return n;
 }
+
+/* grown: the string lies in a page this call adds; the host must see the memory's new size. */
+EXPORT("grown") uint32_t *grown(void) {
+    uint32_t page = (uint32_t)__builtin_wasm_memory_grow(0, 1);
+    char *p = (char *)(uintptr_t)(page * 65536u);
+    p[0] = 'h';
+    p[1] = 'i';
+    return two(page * 65536u, 2);
+}
