@@ -282,6 +282,16 @@ void abi_flatten_func(const ct_func *f, abi_dir dir, abi_core_sig *sig) {
     }
 }
 
+bool abi_sig_matches(const weft_func *f, const abi_core_sig *sig) {
+    if (weft_func_param_count(f) != sig->nparams || weft_func_result_count(f) != sig->nresults)
+        return false;
+    for (size_t i = 0; i < sig->nparams; i++)
+        if (weft_func_params(f)[i] != sig->params[i]) return false;
+    for (size_t i = 0; i < sig->nresults; i++)
+        if (weft_func_results(f)[i] != sig->results[i]) return false;
+    return true;
+}
+
 /* ---- context and errors --------------------------------------------------------------------- */
 
 void abi_cx_init(abi_cx *cx, weft_memory *m, cv_arena *arena) {

@@ -87,6 +87,8 @@ typedef struct abi_core_sig {
 
 /* The spec's flatten_functype(f, dir). */
 void abi_flatten_func(const ct_func *f, abi_dir dir, abi_core_sig *out);
+/* Whether core function f has exactly the flat signature sig. */
+bool abi_sig_matches(const weft_func *f, const abi_core_sig *sig);
 
 /* ---- the context of lifting and lowering ---------------------------------------------------- */
 

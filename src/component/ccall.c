@@ -102,16 +102,6 @@ const cc_export *cc_find(const cc_exports *e, const char *name, size_t len, char
     return NULL;
 }
 
-/* Whether core function f has exactly the flat signature sig. */
-static bool same_sig(const weft_func *f, const abi_core_sig *sig) {
-    if (weft_func_param_count(f) != sig->nparams || weft_func_result_count(f) != sig->nresults)
-        return false;
-    for (size_t i = 0; i < sig->nparams; i++)
-        if (weft_func_params(f)[i] != sig->params[i]) return false;
-    for (size_t i = 0; i < sig->nresults; i++)
-        if (weft_func_results(f)[i] != sig->results[i]) return false;
-    return true;
-}
 
 weft_error *cc_call(weft_store *s, weft_instance *inst, const cc_export *x, const cv *args,
                     cv_arena *arena, cv *results) {
@@ -130,7 +120,7 @@ weft_error *cc_call(weft_store *s, weft_instance *inst, const cc_export *x, cons
                               x->core_name);
     abi_core_sig sig;
     abi_flatten_func(f, ABI_LIFT, &sig);
-    if (!same_sig(core, &sig))
+    if (!abi_sig_matches(core, &sig))
         return weft_error_new(WEFT_ERR_LINK,
                               "\"%s\" has %zu parameters and %zu results, but its WIT type "
                               "flattens to %zu and %zu",

@@ -598,15 +598,6 @@ static weft_error *check_opts(frame *fr, const cbin_canon_opts *o, const ct_func
     return NULL;
 }
 
-static bool same_sig(const weft_func *f, const abi_core_sig *sig) {
-    if (weft_func_param_count(f) != sig->nparams || weft_func_result_count(f) != sig->nresults)
-        return false;
-    for (size_t i = 0; i < sig->nparams; i++)
-        if (weft_func_params(f)[i] != sig->params[i]) return false;
-    for (size_t i = 0; i < sig->nresults; i++)
-        if (weft_func_results(f)[i] != sig->results[i]) return false;
-    return true;
-}
 
 /* A name for a lifted function: the export that names it, else "func N" (named later by the
  * top component's exports, see name_exports). */
@@ -783,7 +774,7 @@ static weft_error *def_func(crt *r, frame *fr, uint32_t i) {
     if (e) return e;
     abi_core_sig sig;
     abi_flatten_func(g->type, ABI_LIFT, &sig);
-    if (!same_sig(g->core, &sig))
+    if (!abi_sig_matches(g->core, &sig))
         return weft_error_new(WEFT_ERR_LINK, "component definition at byte %u: the core "
                               "function lifted as %s takes %zu and returns %zu values, but its "
                               "type flattens to %zu and %zu", f->o.offset, g->name,
