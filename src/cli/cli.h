@@ -36,6 +36,9 @@ int cli_up(int argc, char **argv);
 /* invoke.c: `weft invoke`; argv[0] is "invoke". */
 int cli_invoke(int argc, char **argv);
 
+/* bindgen.c: `weft bindgen`; argv[0] is "bindgen". */
+int cli_bindgen(int argc, char **argv);
+
 /* file.c: reads a whole file into a malloc'd buffer. On failure returns false and writes the
  * reason ("no such file", "is a directory", "is empty", ...) into err. */
 bool cli_read_file(const char *path, uint8_t **out, size_t *out_len, char *err, size_t errlen);

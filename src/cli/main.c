@@ -1,6 +1,7 @@
 /* main.c: the `weft` command: picks the subcommand, prints usage and version, and holds the
- * small ones (validate, objdump). `weft run` lives in run.c, `weft call` in call.c. All output
- * and exit statuses of the CLI are decided under src/cli/; the engine only returns values.
+ * small ones (validate, objdump). `weft run` lives in run.c, `weft call` in call.c, `weft bindgen`
+ * in bindgen.c. All output and exit statuses of the CLI are decided under src/cli/; the engine
+ * only returns values.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ void cli_usage(FILE *f) {
             "  up [APP.yaml]        run an app manifest's components and HTTP routes\n"
             "  invoke FILE.wasm --wit PATH 'FN(ARGS)'\n"
             "                       call a WIT function of a module, values in WAVE syntax\n"
+            "  bindgen c --wit PATH [--world NAME] --out DIR\n"
+            "                       write C bindings of a WIT world for a guest\n"
             "  validate FILE.wasm   check that a module decodes and validates\n"
             "  objdump FILE.wasm [NAME]\n"
             "                       list the internal code weft compiles each function to\n"
@@ -126,6 +129,8 @@ int main(int argc, char **argv) {
         return cli_up(argc - 1, argv + 1);
     if (strcmp(cmd, "invoke") == 0)
         return cli_invoke(argc - 1, argv + 1);
+    if (strcmp(cmd, "bindgen") == 0)
+        return cli_bindgen(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "objdump") == 0)
