@@ -52,7 +52,7 @@ void cc_exports_free(cc_exports *e) {
 
 /* The interface part of a qualified name without namespace, package and version:
  * "acme:math/ops@0.1.0" -> "ops". */
-static void short_iface(const char *q, const char **s, size_t *len) {
+void cc_short_iface(const char *q, const char **s, size_t *len) {
     const char *slash = strrchr(q, '/');
     const char *start = slash ? slash + 1 : q;
     const char *at = strchr(start, '@');
@@ -76,7 +76,7 @@ const cc_export *cc_find(const cc_exports *e, const char *name, size_t len, char
             if (!x->iface) continue;
             const char *si;
             size_t sl;
-            short_iface(x->iface, &si, &sl);
+            cc_short_iface(x->iface, &si, &sl);
             hit = (size_t)(hash - name) == sl && memcmp(name, si, sl) == 0 &&
                   strlen(fn) == len - sl - 1 && memcmp(hash + 1, fn, len - sl - 1) == 0;
         } else {

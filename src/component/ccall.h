@@ -28,6 +28,10 @@ typedef struct cc_exports {
 bool cc_world_exports(const wit_world *w, cc_exports *out);
 void cc_exports_free(cc_exports *e);
 
+/* The unqualified name of an interface: *s and *len give "ops" of "acme:math/ops@0.1.0" (the
+ * whole name when it has no package), pointing into q. */
+void cc_short_iface(const char *q, const char **s, size_t *len);
+
 /* The export a call names: its core name exactly (`acme:math/ops@0.1.0#add`), `iface#fn` with
  * the interface's unqualified name, or the function's short name when only one export has it.
  * NULL with a message in err (unknown, or ambiguous and which ones). */

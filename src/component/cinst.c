@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "component/abi.h"
+#include "component/ccall.h"
 #include "component/cinst.h"
 
 /* Component calls nested deeper than this (A calls B calls C ...) trap. */
@@ -1076,15 +1077,6 @@ weft_error *crt_instantiate(crt *r, const ccomp *cc, const cinst *imports, cinst
 
 /* ---- finding a function ------------------------------------------------------------------------ */
 
-/* "ops" of "acme:math/ops@0.1.0". */
-static void short_name(const char *q, const char **s, size_t *len) {
-    const char *slash = strrchr(q, '/');
-    const char *start = slash ? slash + 1 : q;
-    const char *at = strchr(start, '@');
-    *s = start;
-    *len = at ? (size_t)(at - start) : strlen(start);
-}
-
 cfunc *cinst_find_func(const cinst *x, const char *name, size_t len, char *err, size_t errlen) {
     const char *hash = memchr(name, '#', len);
     cfunc *found = NULL;
@@ -1101,7 +1093,7 @@ cfunc *cinst_find_func(const cinst *x, const char *name, size_t len, char *err, 
         if (it->sort != CBIN_INSTANCE) continue;
         const char *s;
         size_t sl;
-        short_name(it->name, &s, &sl);
+        cc_short_iface(it->name, &s, &sl);
         size_t hl = hash ? (size_t)(hash - name) : 0;
         bool iface_ok = !hash || (strlen(it->name) == hl && memcmp(it->name, name, hl) == 0) ||
                         (sl == hl && memcmp(s, name, hl) == 0);

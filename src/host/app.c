@@ -290,6 +290,20 @@ app *app_load(manifest *mf, char **err) {
             app_free(a);
             return NULL;
         }
+        bool routed = false;
+        for (size_t r = 0; r < mf->nroutes; r++) routed |= mf->routes[r].component == i;
+        if (routed && !set->entry) {
+            char msg[1024];
+            const mf_component *mc = a->comps[i].mf;
+            cinst_find_func(set->exports, a->comps[i].function, strlen(a->comps[i].function), msg,
+                            sizeof msg);
+            *err = app_strf("%s:%d:%d: component %s serves HTTP routes, but: %s",
+                            mf->path && *mf->path ? mf->path : "app", mc->line, mc->col, mc->id,
+                            msg);
+            app_release_set(&a->comps[i], set);
+            app_free(a);
+            return NULL;
+        }
         app_release_set(&a->comps[i], set);
     }
     return a;
@@ -338,6 +352,7 @@ cset *app_acquire_set(app *a, app_component *c, char **err) {
     pthread_mutex_unlock(&c->lock);
     if (s) return s;
     if (!(s = cset_new(a, (size_t)(c - a->comps), err))) return NULL;
+    s->entry = cinst_find_func(s->exports, c->function, strlen(c->function), NULL, 0);
     pthread_mutex_lock(&a->watch_lock);
     if (a->nwatched == a->watched_cap) {
         size_t cap = a->watched_cap ? a->watched_cap * 2 : 8;

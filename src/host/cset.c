@@ -96,7 +96,10 @@ cset *cset_new(app *a, size_t root, char **err) {
     b.active = calloc(a->ncomps, sizeof *b.active);
     b.path = calloc(a->ncomps + 1, sizeof *b.path);
     weft_limits lim = {0};
-    if (mc->max_memory) lim.max_memory_pages = (uint32_t)((mc->max_memory + 65535) / 65536);
+    if (mc->max_memory) /* at most 65536 pages (4 GiB), the most a 32-bit memory has */
+        lim.max_memory_pages = mc->max_memory >= ((uint64_t)65536 << 16)
+                                   ? 65536
+                                   : (uint32_t)((mc->max_memory + 65535) / 65536);
     if (!s || !b.done || !b.active || !b.path || !(s->store = weft_store_new(a->ceng, &lim)) ||
         !(s->rt = crt_new(s->store))) {
         *err = app_strf("out of memory");

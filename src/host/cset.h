@@ -21,6 +21,9 @@ typedef struct cset {
     weft_store *store;
     crt *rt;
     cinst *exports;            /* the root's */
+    cfunc *entry;              /* the root's export requests call (app_component.function), or
+                                  NULL when it has none (a component only linked to) */
+    bool entry_checked;        /* the trigger checked entry's type once (for its own use) */
     weft_instance **insts;     /* core instances with state to restore, and their snapshots */
     weft_snapshot **snaps;
     size_t nsnaps;

@@ -104,8 +104,8 @@ bool chttp_response(const cv *v, cv_arena *a, http_resp *out, char *why, size_t 
         for (size_t j = 0; j < val->of.str.len; j++) {
             unsigned char c = (unsigned char)val->of.str.ptr[j];
             if ((c < 32 && c != '\t') || c == 127) {
-                snprintf(why, n, "response header \"%.64s\" has a control character in its value",
-                         k->of.str.ptr);
+                snprintf(why, n, "response header \"%.*s\" has a control character in its value",
+                         (int)(k->of.str.len < 64 ? k->of.str.len : 64), k->of.str.ptr);
                 return false;
             }
         }

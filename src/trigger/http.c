@@ -279,12 +279,12 @@ static enum MHD_Result run_component(req_ctx *c, struct MHD_Connection *conn, un
         weft_error_free(e);
         goto fail;
     }
-    cfunc *f = cinst_find_func(set->exports, comp->function, strlen(comp->function), why,
-                               sizeof why);
-    if (!f || !chttp_check(cfunc_type(f), why, sizeof why)) {
+    cfunc *f = set->entry; /* found when the set was made; the app checked it exists */
+    if (!set->entry_checked && !chttp_check(cfunc_type(f), why, sizeof why)) {
         atomic_fetch_add(&mc->errors, 1);
         goto fail;
     }
+    set->entry_checked = true;
     cv req, res;
     if (!chttp_request(cfunc_type(f), rq, args, &req)) {
         snprintf(why, sizeof why, "out of memory building the request value");

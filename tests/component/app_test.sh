@@ -89,6 +89,7 @@ bad_app not_exported "imports 'acme:math/ops@0.1.0' from 'shapes', which does no
   web:
     source: $out/webhello.wasm
     imports: {acme:math/ops@0.1.0: shapes}"
+bad_app no_handler "serves HTTP routes, but: no exported function \"weft:http/handler@0.1.0#handle\"" "  web: {source: $out/calc.wasm}"
 bad_app unsatisfied 'import "acme:math/ops@0.1.0"' "  web: {source: $out/webhello.wasm}"
 bad_app cycle "import cycle: pipe -> web -> pipe" "  pipe:
     source: $out/pipeline.wasm
