@@ -268,6 +268,17 @@ WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, siz
                                   const weft_valtype *results, size_t nresults, weft_host_fn fn,
                                   void *user_data, void (*dtor)(void *));
 
+/* Raw values, for hot paths that know a function's signature: each value is one 64-bit slot,
+ * i32 and f32 as their bit patterns zero-extended, i64 and f64 as their bits, references as
+ * pointers. A raw host function reads its parameters from slots[0..nparams) and writes its
+ * results to slots[0..nresults) (the same array), with no weft_val conversions in between. */
+typedef weft_error *(*weft_host_fn_raw)(weft_caller *caller, void *user_data, uint64_t *slots);
+
+/* Creates a raw host function: as weft_func_new otherwise. */
+WEFT_API weft_func *weft_func_new_raw(weft_store *s, const weft_valtype *params, size_t nparams,
+                                      const weft_valtype *results, size_t nresults,
+                                      weft_host_fn_raw fn, void *user_data, void (*dtor)(void *));
+
 /* Signature of any function (wasm or host). The arrays are borrowed from the function. */
 WEFT_API size_t weft_func_param_count(const weft_func *f);
 WEFT_API size_t weft_func_result_count(const weft_func *f);
@@ -281,6 +292,13 @@ WEFT_API const char *weft_func_name(const weft_func *f);
  * trap/error. May be called from a host function (re-entrant, up to 256 nested calls). */
 WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val *args,
                                     size_t nargs, weft_val *results, size_t nresults);
+
+/* Calls f with its arguments as raw slots (see weft_host_fn_raw) in slots[0..nparams) and leaves
+ * its results in slots[0..nresults); nslots is the room in slots. The types are the caller's to
+ * get right, as they were checked once against weft_func_params; f may not take references (a
+ * pointer made up from bits), and is refused if it does. Errors as weft_func_call. */
+WEFT_API weft_error *weft_func_call_raw(weft_store *s, weft_func *f, uint64_t *slots,
+                                        size_t nslots);
 
 /* Inside a host function: the calling instance, its memory 0 (NULL if it has none), and the
  * store. All borrowed for the duration of the host call. */

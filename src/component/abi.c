@@ -308,14 +308,18 @@ void abi_cx_init(abi_cx *cx, weft_memory *m, cv_arena *arena) {
 weft_error *abi_guest_realloc(void *user, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                               uint32_t new_size, uint32_t *out_ptr) {
     abi_guest_realloc_ctx *g = user;
-    weft_val args[4] = {{.type = WEFT_I32, .of.i32 = (int32_t)old_ptr},
-                        {.type = WEFT_I32, .of.i32 = (int32_t)old_size},
-                        {.type = WEFT_I32, .of.i32 = (int32_t)align},
-                        {.type = WEFT_I32, .of.i32 = (int32_t)new_size}};
-    weft_val res[1] = {{.type = WEFT_I32}};
-    weft_error *e = weft_func_call(g->store, g->func, args, 4, res, 1);
+    if (!g->typed) {
+        const weft_valtype *pt = weft_func_params(g->func), *rt = weft_func_results(g->func);
+        if (weft_func_param_count(g->func) != 4 || weft_func_result_count(g->func) != 1 ||
+            pt[0] != WEFT_I32 || pt[1] != WEFT_I32 || pt[2] != WEFT_I32 || pt[3] != WEFT_I32 ||
+            rt[0] != WEFT_I32)
+            return weft_error_new(WEFT_ERR_USAGE,
+                                  "cabi_realloc is not (i32, i32, i32, i32) -> i32");
+    }
+    uint64_t slots[4] = {old_ptr, old_size, align, new_size};
+    weft_error *e = weft_func_call_raw(g->store, g->func, slots, 4);
     if (e) return e;
-    *out_ptr = (uint32_t)res[0].of.i32;
+    *out_ptr = (uint32_t)slots[0];
     return NULL;
 }
 
@@ -340,9 +344,10 @@ static weft_error *too_deep(void) {
     return weft_error_new(WEFT_ERR_LIMIT, "types nest deeper than %d", ABI_MAX_DEPTH);
 }
 
+/* The base of a memory never moves (weft_memory_data); only its size grows. */
 static void refresh(abi_cx *cx) {
     if (cx->memory) {
-        cx->mem = weft_memory_data(cx->memory);
+        if (!cx->mem) cx->mem = weft_memory_data(cx->memory);
         cx->mem_size = weft_memory_size(cx->memory);
     }
 }
@@ -433,6 +438,13 @@ static size_t utf8_invalid_at(const uint8_t *s, size_t len) {
         uint8_t c = s[i];
         if (c < 0x80) {
             i++;
+            /* ASCII runs: eight bytes at a time while none has its top bit set */
+            while (len - i >= 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080ull) break;
+                i += 8;
+            }
             continue;
         }
         size_t n;
@@ -977,6 +989,29 @@ static weft_error *push_val(weft_val *out, size_t max, size_t *n, weft_val v) {
 static weft_val val_i32(uint32_t x) { return (weft_val){.type = WEFT_I32, .of.i32 = (int32_t)x}; }
 static weft_val val_i64(uint64_t x) { return (weft_val){.type = WEFT_I64, .of.i64 = (int64_t)x}; }
 
+/* A variant payload's flat value x widened in place to the joined type want (the spec's
+ * lower_flat_variant coercions). */
+static weft_error *to_joined(weft_val *x, weft_valtype want) {
+    uint32_t bits;
+    if (x->type == want) return NULL;
+    if (x->type == WEFT_F32 && want == WEFT_I32) {
+        memcpy(&bits, &x->of.f32, 4);
+        *x = val_i32(bits);
+    } else if (x->type == WEFT_I32 && want == WEFT_I64) {
+        *x = val_i64((uint32_t)x->of.i32);
+    } else if (x->type == WEFT_F32 && want == WEFT_I64) {
+        memcpy(&bits, &x->of.f32, 4);
+        *x = val_i64(bits);
+    } else if (x->type == WEFT_F64 && want == WEFT_I64) {
+        uint64_t b64;
+        memcpy(&b64, &x->of.f64, 8);
+        *x = val_i64(b64);
+    } else {
+        return usage("cannot pass %s as %s", weft_valtype_name(x->type), weft_valtype_name(want));
+    }
+    return NULL;
+}
+
 static weft_error *lower_flat(abi_cx *cx, const ct_type *t, const cv *v, weft_val *out,
                               size_t max, size_t *n, int depth) {
     char tbuf[96];
@@ -1040,29 +1075,8 @@ static weft_error *lower_flat(abi_cx *cx, const ct_type *t, const cv *v, weft_va
         if (c && (e = lower_flat(cx, c, v->of.var.payload, out, max, n, depth + 1))) return e;
         size_t got = *n - start;
         if (got > nj - 1) return usage("a variant payload outgrows its flattening");
-        for (size_t k = 0; k < got; k++) {
-            weft_val *x = &out[start + k];
-            weft_valtype want = joined[1 + k];
-            if (x->type == want) continue;
-            if (x->type == WEFT_F32 && want == WEFT_I32) {
-                uint32_t bits;
-                memcpy(&bits, &x->of.f32, 4);
-                *x = val_i32(bits);
-            } else if (x->type == WEFT_I32 && want == WEFT_I64) {
-                *x = val_i64((uint32_t)x->of.i32);
-            } else if (x->type == WEFT_F32 && want == WEFT_I64) {
-                uint32_t bits;
-                memcpy(&bits, &x->of.f32, 4);
-                *x = val_i64(bits);
-            } else if (x->type == WEFT_F64 && want == WEFT_I64) {
-                uint64_t bits;
-                memcpy(&bits, &x->of.f64, 8);
-                *x = val_i64(bits);
-            } else {
-                return usage("cannot pass %s as %s", weft_valtype_name(x->type),
-                             weft_valtype_name(want));
-            }
-        }
+        for (size_t k = 0; k < got; k++)
+            if ((e = to_joined(&out[start + k], joined[1 + k]))) return e;
         for (size_t k = got; k < nj - 1; k++) {
             weft_val z = {.type = joined[1 + k]};
             memset(&z.of, 0, sizeof z.of);
@@ -1188,6 +1202,498 @@ weft_error *abi_lower_results(abi_cx *cx, const ct_func *f, const cv *results,
     }
     for (uint32_t i = 0; i < f->nresults; i++)
         if ((e = lower_flat(cx, f->results[i].type, &results[i], out, ABI_MAX_FLAT_RESULTS, n, 1)))
+            return e;
+    return NULL;
+}
+
+/* ---- fused copies: straight from one guest's memory to another's ------------------------------
+ *
+ * A call from one component to another lifts the caller's values and lowers them into the callee
+ * (and the results back). These functions do both at once, per value, without building cv
+ * values: every check lifting makes on the source (bounds, alignment, UTF-8, chars,
+ * discriminants) and every realloc call lowering makes in the destination, in the same order
+ * per value. Values are normalised as lift-then-lower would (bool to 0/1, narrow integers
+ * wrapped, NaNs canonical, flags past the last label cleared). One difference from lifting
+ * everything first: a bad second argument traps after the callee's realloc ran for the first,
+ * as in wasmtime's fused adapters. */
+
+static weft_error *copy_mem(abi_cx *from, abi_cx *to, const ct_type *t, uint64_t src,
+                            uint64_t dst, int depth);
+
+/* Whether values of t are plain bytes: integers, or records and tuples of them without padding,
+ * so a list of them copies with one memcpy. */
+static bool plain_bytes(const ct_type *t, int depth) {
+    t = ct_resolve(t);
+    if (!t || depth > ABI_MAX_DEPTH) return false;
+    switch (t->kind) {
+    case CT_U8: case CT_U16: case CT_U32: case CT_U64:
+    case CT_S8: case CT_S16: case CT_S32: case CT_S64:
+        return true;
+    case CT_TUPLE: case CT_RECORD: {
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < t->nfields; i++) {
+            if (!plain_bytes(t->fields[i].type, depth + 1)) return false;
+            sum += size_of(t->fields[i].type, depth + 1);
+        }
+        return sum == size_of(t, depth);
+    }
+    default:
+        return false;
+    }
+}
+
+/* Calls the destination's realloc, then re-reads the source's memory too: both may be one. */
+static weft_error *copy_realloc(abi_cx *from, abi_cx *to, uint32_t align, uint64_t size,
+                                const char *what, uint32_t *out) {
+    weft_error *e = call_realloc(to, align, size, what, out);
+    refresh(from);
+    return e;
+}
+
+static weft_error *copy_string(abi_cx *from, abi_cx *to, uint64_t ptr, uint64_t len,
+                               uint32_t *np) {
+    if (!in_mem(from, ptr, len)) return past_end(from, "string", ptr, len);
+    size_t bad = utf8_invalid_at(from->mem + ptr, (size_t)len);
+    if (bad != len)
+        return weft_trap_new("string at 0x%" PRIx64 " of %" PRIu64
+                             " bytes is not valid UTF-8 (byte %zu)",
+                             ptr, len, bad);
+    if (len > ABI_MAX_STRING_BYTES)
+        return weft_trap_new("string of %" PRIu64 " bytes is too long to lower (at most %u)", len,
+                             ABI_MAX_STRING_BYTES);
+    weft_error *e = copy_realloc(from, to, 1, len, "a string", np);
+    if (e) return e;
+    if (!in_mem(from, ptr, len)) return past_end(from, "string", ptr, len);
+    if (len) memmove(to->mem + *np, from->mem + ptr, (size_t)len);
+    return NULL;
+}
+
+static weft_error *copy_list(abi_cx *from, abi_cx *to, const ct_type *lt, uint64_t ptr,
+                             uint64_t len, uint32_t *np, int depth) {
+    char tbuf[96];
+    const ct_type *elem = lt->elem;
+    uint32_t a = align_of(elem, depth + 1);
+    uint64_t s = size_of(elem, depth + 1);
+    if (ptr % a)
+        return weft_trap_new("%s at 0x%" PRIx64 " is not aligned to %" PRIu32 " bytes", TNAME(lt),
+                             ptr, a);
+    if (s && len > UINT64_MAX / s)
+        return weft_trap_new("%s at 0x%" PRIx64 " of %" PRIu64 " elements is too long", TNAME(lt),
+                             ptr, len);
+    if (!in_mem(from, ptr, len * s))
+        return weft_trap_new("%s at 0x%" PRIx64 " of %" PRIu64 " elements (%" PRIu64
+                             " bytes) runs past the end of memory (%" PRIu64 " bytes)",
+                             TNAME(lt), ptr, len, len * s, from->mem_size);
+    if (len > UINT32_MAX || len * s >= ((uint64_t)1 << 32))
+        return weft_trap_new("%s of %" PRIu64 " elements is too large to lower (4 GiB or more)",
+                             TNAME(lt), len);
+    weft_error *e = copy_realloc(from, to, a, len * s, "a list", np);
+    if (e) return e;
+    if (s == 0) return NULL;
+    if (plain_bytes(elem, depth + 1)) {
+        if (!in_mem(from, ptr, len * s)) return past_end(from, "a list", ptr, len * s);
+        memmove(to->mem + *np, from->mem + ptr, (size_t)(len * s));
+        return NULL;
+    }
+    for (uint64_t i = 0; i < len; i++)
+        if ((e = copy_mem(from, to, elem, ptr + i * s, *np + i * s, depth + 1))) return e;
+    return NULL;
+}
+
+static weft_error *copy_fields(abi_cx *from, abi_cx *to, const ct_field *f, uint32_t nf,
+                               uint64_t src, uint64_t dst, int depth) {
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        off = align_to(off, align_of(f[i].type, depth + 1));
+        weft_error *e = copy_mem(from, to, f[i].type, src + off, dst + off, depth + 1);
+        if (e) return e;
+        off += size_of(f[i].type, depth + 1);
+    }
+    return NULL;
+}
+
+/* Copies a value of type t at src in from's memory to dst in to's: load, then store. */
+static weft_error *copy_mem(abi_cx *from, abi_cx *to, const ct_type *t, uint64_t src,
+                            uint64_t dst, int depth) {
+    char tbuf[96];
+    weft_error *e;
+    uint64_t v = 0, p = 0, n = 0;
+    uint32_t np = 0;
+    t = ct_resolve(t);
+    if (!t) return usage("a type is missing");
+    if (depth > ABI_MAX_DEPTH) return too_deep();
+    switch (t->kind) {
+    case CT_BOOL:
+        if ((e = rd(from, src, 1, &v))) return e;
+        return wr(to, dst, 1, v != 0);
+    case CT_U8: case CT_U16: case CT_U32: case CT_U64:
+    case CT_S8: case CT_S16: case CT_S32: case CT_S64:
+        if ((e = rd(from, src, int_bytes(t->kind), &v))) return e;
+        return wr(to, dst, int_bytes(t->kind), v);
+    case CT_F32:
+        if ((e = rd(from, src, 4, &v))) return e;
+        return wr(to, dst, 4, f32_bits(canon_f32((uint32_t)v)));
+    case CT_F64:
+        if ((e = rd(from, src, 8, &v))) return e;
+        return wr(to, dst, 8, f64_bits(canon_f64(v)));
+    case CT_CHAR:
+        if ((e = rd(from, src, 4, &v))) return e;
+        if (!valid_char(v))
+            return weft_trap_new("char at 0x%" PRIx64 " is 0x%" PRIx64
+                                 ", not a Unicode scalar value",
+                                 src, v);
+        return wr(to, dst, 4, v);
+    case CT_OWN: case CT_BORROW:
+        if ((e = rd(from, src, 4, &v))) return e;
+        return wr(to, dst, 4, v);
+    case CT_STRING: case CT_LIST:
+        if ((e = rd(from, src, 4, &p)) || (e = rd(from, src + 4, 4, &n))) return e;
+        if (!in_mem(to, dst, 8)) return past_end(to, "a write", dst, 8);
+        e = t->kind == CT_STRING ? copy_string(from, to, p, n, &np)
+                                 : copy_list(from, to, t, p, n, &np, depth);
+        if (e) return e;
+        if ((e = wr(to, dst, 4, np))) return e;
+        return wr(to, dst + 4, 4, n);
+    case CT_TUPLE: case CT_RECORD:
+        return copy_fields(from, to, t->fields, t->nfields, src, dst, depth);
+    case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
+        uint32_t nc = abi_case_count(t), ds = abi_disc_size(nc);
+        if ((e = rd(from, src, ds, &v))) return e;
+        if (v >= nc)
+            return weft_trap_new("invalid discriminant %" PRIu64 " for %s (%" PRIu32
+                                 " cases) at 0x%" PRIx64,
+                                 v, TNAME(t), nc, src);
+        if ((e = wr(to, dst, ds, v))) return e;
+        const ct_type *c = abi_case_type(t, (uint32_t)v);
+        if (!c) return NULL;
+        uint64_t off = align_to(ds, max_case_align(t, depth));
+        return copy_mem(from, to, c, src + off, dst + off, depth + 1);
+    }
+    case CT_FLAGS: {
+        uint32_t fs = abi_flags_size(t->nfields), nw = (t->nfields + 31) / 32;
+        uint32_t last = t->nfields % 32 ? (1u << (t->nfields % 32)) - 1 : 0xffffffffu;
+        if (fs == 0) return NULL;
+        if (fs < 4) {
+            if ((e = rd(from, src, fs, &v))) return e;
+            return wr(to, dst, fs, v & last);
+        }
+        for (uint32_t i = 0; i < nw; i++) {
+            if ((e = rd(from, src + 4 * (uint64_t)i, 4, &v))) return e;
+            if ((e = wr(to, dst + 4 * (uint64_t)i, 4, i == nw - 1 ? v & last : v))) return e;
+        }
+        return NULL;
+    }
+    default:
+        return usage("%s is not a value type", TNAME(t));
+    }
+}
+
+/* Flat values as raw slots (weft_host_fn_raw): 32-bit ones zero-extended, floats as their bit
+ * patterns. Their core types are the signature's, checked once when the call was linked; only a
+ * variant payload's reader converts, from the joined type to the case's (the spec's
+ * CoerceValueIter; every allowed narrowing keeps the low bits). */
+typedef struct bits_iter {
+    const uint64_t *vals;
+    size_t n, i;
+    struct bits_iter *parent;
+    const weft_valtype *have;
+    size_t nhave, ihave;
+} bits_iter;
+
+static weft_error *next_bits(bits_iter *it, weft_valtype want, uint64_t *out) {
+    if (!it->parent) {
+        if (it->i >= it->n) return usage("too few flat values (%zu)", it->n);
+        *out = it->vals[it->i++];
+        return NULL;
+    }
+    if (it->ihave >= it->nhave) return usage("a variant payload outgrows its flattening");
+    weft_valtype have = it->have[it->ihave++];
+    weft_error *e = next_bits(it->parent, have, out);
+    if (e) return e;
+    if (have == want || (have == WEFT_I32 && want == WEFT_F32)) return NULL;
+    if (have == WEFT_I64 && (want == WEFT_I32 || want == WEFT_F32)) {
+        *out = (uint32_t)*out;
+        return NULL;
+    }
+    if (have == WEFT_I64 && want == WEFT_F64) return NULL;
+    return usage("cannot read %s as %s", weft_valtype_name(have), weft_valtype_name(want));
+}
+
+/* Widening a payload's slot to its joined type keeps the bits (32-bit values are zero-extended),
+ * so writing one is the same whatever its type. */
+static weft_error *put_bits(uint64_t *out, size_t max, size_t *n, uint64_t bits) {
+    if (*n >= max) return usage("more than %zu flat values", max);
+    out[(*n)++] = bits;
+    return NULL;
+}
+
+/* Copies a value of type t from the flat values it reads to out[0..max), as lift_flat then
+ * lower_flat would; strings and lists are copied from from's memory into to's. */
+static weft_error *copy_flat(abi_cx *from, abi_cx *to, const ct_type *t, bits_iter *it,
+                             uint64_t *out, size_t max, size_t *n, int depth) {
+    char tbuf[96];
+    weft_error *e;
+    uint64_t a, b;
+    t = ct_resolve(t);
+    if (!t) return usage("a type is missing");
+    if (depth > ABI_MAX_DEPTH) return too_deep();
+    switch (t->kind) {
+    case CT_BOOL:
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        return put_bits(out, max, n, a != 0);
+    case CT_U8: case CT_U16: case CT_U32: case CT_S8: case CT_S16: case CT_S32: {
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        switch (t->kind) {
+        case CT_U8: a = (uint8_t)a; break;
+        case CT_U16: a = (uint16_t)a; break;
+        case CT_S8: a = (uint32_t)(int32_t)(int8_t)a; break;
+        case CT_S16: a = (uint32_t)(int32_t)(int16_t)a; break;
+        default: break;
+        }
+        return put_bits(out, max, n, a);
+    }
+    case CT_U64: case CT_S64:
+        if ((e = next_bits(it, WEFT_I64, &a))) return e;
+        return put_bits(out, max, n, a);
+    case CT_F32:
+        if ((e = next_bits(it, WEFT_F32, &a))) return e;
+        return put_bits(out, max, n, f32_bits(canon_f32((uint32_t)a)));
+    case CT_F64:
+        if ((e = next_bits(it, WEFT_F64, &a))) return e;
+        return put_bits(out, max, n, f64_bits(canon_f64(a)));
+    case CT_CHAR:
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        if (!valid_char(a))
+            return weft_trap_new("char 0x%" PRIx64 " is not a Unicode scalar value", a);
+        return put_bits(out, max, n, a);
+    case CT_OWN: case CT_BORROW:
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        return put_bits(out, max, n, a);
+    case CT_STRING: case CT_LIST: {
+        uint32_t np = 0;
+        if ((e = next_bits(it, WEFT_I32, &a)) || (e = next_bits(it, WEFT_I32, &b))) return e;
+        if (*n + 2 > max) return usage("more than %zu flat values", max);
+        e = t->kind == CT_STRING ? copy_string(from, to, a, b, &np)
+                                 : copy_list(from, to, t, a, b, &np, depth);
+        if (e) return e;
+        put_bits(out, max, n, np);
+        return put_bits(out, max, n, b);
+    }
+    case CT_TUPLE: case CT_RECORD:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if ((e = copy_flat(from, to, t->fields[i].type, it, out, max, n, depth + 1))) return e;
+        return NULL;
+    case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
+        weft_valtype joined[ABI_MAX_FLAT];
+        size_t nj = 0;
+        if (!flat(t, joined, &nj, ABI_MAX_FLAT, depth))
+            return usage("%s has more than %d flat values", TNAME(t), ABI_MAX_FLAT);
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        uint32_t nc = abi_case_count(t);
+        if (a >= nc)
+            return weft_trap_new("invalid discriminant %" PRIu64 " for %s (%" PRIu32 " cases)", a,
+                                 TNAME(t), nc);
+        if (*n + nj > max) return usage("more than %zu flat values", max);
+        put_bits(out, max, n, a);
+        size_t start = *n;
+        bits_iter co = {.parent = it, .have = joined + 1, .nhave = nj - 1};
+        const ct_type *c = abi_case_type(t, (uint32_t)a);
+        if (c && (e = copy_flat(from, to, c, &co, out, max, n, depth + 1))) return e;
+        for (size_t k = co.ihave; k < co.nhave; k++)
+            if ((e = next_bits(it, co.have[k], &b))) return e;
+        size_t got = *n - start;
+        if (got > nj - 1) return usage("a variant payload outgrows its flattening");
+        for (size_t k = got; k < nj - 1; k++)
+            if ((e = put_bits(out, max, n, 0))) return e;
+        return NULL;
+    }
+    case CT_FLAGS: {
+        uint32_t nw = (t->nfields + 31) / 32;
+        for (uint32_t i = 0; i < nw; i++) {
+            if ((e = next_bits(it, WEFT_I32, &a))) return e;
+            if (i == nw - 1 && t->nfields % 32) a &= (1u << (t->nfields % 32)) - 1;
+            if ((e = put_bits(out, max, n, a))) return e;
+        }
+        return NULL;
+    }
+    default:
+        return usage("%s is not a value type", TNAME(t));
+    }
+}
+
+/* ---- copy plans ---- */
+
+enum {
+    CP_COPY, CP_BOOL, CP_U8, CP_U16, CP_S8, CP_S16, CP_F32, CP_F64, CP_CHAR, CP_ENUM, CP_MASK,
+    CP_STRING, CP_LIST
+};
+
+static bool plan_type(abi_copy_plan *p, const ct_type *t, size_t *k, size_t max, int depth) {
+    t = ct_resolve(t);
+    if (!t || depth > ABI_MAX_DEPTH || *k >= max) return false;
+    uint8_t op;
+    uint32_t arg = 0;
+    switch (t->kind) {
+    case CT_BOOL: op = CP_BOOL; break;
+    case CT_U8: op = CP_U8; break;
+    case CT_U16: op = CP_U16; break;
+    case CT_S8: op = CP_S8; break;
+    case CT_S16: op = CP_S16; break;
+    case CT_U32: case CT_S32: case CT_U64: case CT_S64: case CT_OWN: case CT_BORROW:
+        op = CP_COPY;
+        break;
+    case CT_F32: op = CP_F32; break;
+    case CT_F64: op = CP_F64; break;
+    case CT_CHAR: op = CP_CHAR; break;
+    case CT_ENUM:
+        op = CP_ENUM;
+        arg = t->nfields;
+        break;
+    case CT_STRING: op = CP_STRING; break;
+    case CT_LIST: op = CP_LIST; break;
+    case CT_TUPLE: case CT_RECORD:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (!plan_type(p, t->fields[i].type, k, max, depth + 1)) return false;
+        return true;
+    case CT_FLAGS: {
+        uint32_t nw = (t->nfields + 31) / 32;
+        for (uint32_t i = 0; i < nw; i++) {
+            if (*k >= max) return false;
+            p->op[*k] = CP_MASK;
+            p->arg[*k] = i == nw - 1 && t->nfields % 32 ? (1u << (t->nfields % 32)) - 1 : 0xffffffffu;
+            p->type[(*k)++] = t;
+        }
+        return true;
+    }
+    default:
+        return false; /* variants, options, results: the general walk */
+    }
+    p->op[*k] = op;
+    p->arg[*k] = arg;
+    p->type[(*k)++] = t;
+    return true;
+}
+
+void abi_copy_plan_init(abi_copy_plan *p, const ct_func *f) {
+    memset(p, 0, sizeof *p);
+    abi_core_sig sig;
+    abi_flatten_func(f, ABI_LIFT, &sig);
+    if (sig.params_spilled || sig.results_spilled) return;
+    size_t k = 0;
+    for (uint32_t i = 0; i < f->nparams; i++)
+        if (!plan_type(p, f->params[i].type, &k, ABI_MAX_FLAT_PARAMS, 1)) return;
+    p->nparams = (uint8_t)k;
+    for (uint32_t i = 0; i < f->nresults; i++)
+        if (!plan_type(p, f->results[i].type, &k, ABI_MAX_FLAT_PARAMS + ABI_MAX_FLAT_RESULTS, 1))
+            return;
+    p->nresults = (uint8_t)(k - p->nparams);
+    p->ok = true;
+}
+
+/* Runs steps op[0..nsteps) of a plan over the flat values in[] into out[]: what copy_flat does
+ * for the same types. Returns the count written in *n. */
+static weft_error *run_plan(abi_cx *from, abi_cx *to, const abi_copy_plan *p, size_t first,
+                            size_t nsteps, const uint64_t *in, size_t nin, uint64_t *out,
+                            size_t *n) {
+    size_t i = 0, o = 0;
+    weft_error *e;
+    for (size_t s = first; s < first + nsteps; s++) {
+        uint8_t op = p->op[s];
+        if (i + (op >= CP_STRING ? 2 : 1) > nin) return usage("too few flat values (%zu)", nin);
+        uint64_t a = in[i++];
+        switch (op) {
+        case CP_COPY: break;
+        case CP_BOOL: a = a != 0; break;
+        case CP_U8: a = (uint8_t)a; break;
+        case CP_U16: a = (uint16_t)a; break;
+        case CP_S8: a = (uint32_t)(int32_t)(int8_t)a; break;
+        case CP_S16: a = (uint32_t)(int32_t)(int16_t)a; break;
+        case CP_F32: a = f32_bits(canon_f32((uint32_t)a)); break;
+        case CP_F64: a = f64_bits(canon_f64(a)); break;
+        case CP_CHAR:
+            if (!valid_char(a))
+                return weft_trap_new("char 0x%" PRIx64 " is not a Unicode scalar value", a);
+            break;
+        case CP_ENUM:
+            if (a >= p->arg[s]) {
+                char tbuf[96];
+                return weft_trap_new("invalid discriminant %" PRIu64 " for %s (%" PRIu32
+                                     " cases)",
+                                     a, TNAME(p->type[s]), p->arg[s]);
+            }
+            break;
+        case CP_MASK: a &= p->arg[s]; break;
+        default: { /* CP_STRING, CP_LIST */
+            uint64_t len = in[i++];
+            uint32_t np = 0;
+            e = op == CP_STRING ? copy_string(from, to, a, len, &np)
+                                : copy_list(from, to, p->type[s], a, len, &np, 1);
+            if (e) return e;
+            out[o++] = np;
+            a = len;
+            break;
+        }
+        }
+        out[o++] = a;
+    }
+    *n = o;
+    return NULL;
+}
+
+weft_error *abi_copy_params(abi_cx *from, abi_cx *to, const ct_func *f, const abi_copy_plan *plan,
+                            const uint64_t *args, size_t nargs, uint64_t *out, size_t max,
+                            size_t *n) {
+    refresh(from);
+    refresh(to);
+    abi_core_sig tmp;
+    weft_error *e;
+    const abi_core_sig *sig = sig_of(from, f, ABI_LOWER, &tmp);
+    *n = 0;
+    if (nargs != sig->nparams)
+        return usage("%zu core arguments where %s takes %zu", nargs,
+                     f->name ? f->name : "the function", sig->nparams);
+    if (sig->params_spilled) {
+        uint32_t src = (uint32_t)args[0], dst;
+        if ((e = check_tuple_ptr(from, f->params, f->nparams, src, "parameter pointer"))) return e;
+        uint64_t s = abi_fields_size(f->params, f->nparams);
+        if (s >= ((uint64_t)1 << 32)) return usage("parameters take 4 GiB or more");
+        if ((e = copy_realloc(from, to, abi_fields_align(f->params, f->nparams), s,
+                              "the parameters", &dst)))
+            return e;
+        if ((e = copy_fields(from, to, f->params, f->nparams, src, dst, 0))) return e;
+        return put_bits(out, max, n, dst);
+    }
+    if (plan && plan->ok) return run_plan(from, to, plan, 0, plan->nparams, args, nargs, out, n);
+    bits_iter it = {.vals = args, .n = nargs - (sig->results_spilled ? 1 : 0)};
+    for (uint32_t i = 0; i < f->nparams; i++)
+        if ((e = copy_flat(from, to, f->params[i].type, &it, out, max, n, 1))) return e;
+    return NULL;
+}
+
+weft_error *abi_copy_results(abi_cx *from, abi_cx *to, const ct_func *f,
+                             const abi_copy_plan *plan, const uint64_t *vals, size_t n,
+                             const uint64_t *args, size_t nargs, uint64_t *out, size_t *nout) {
+    refresh(from);
+    refresh(to);
+    abi_core_sig tmp;
+    weft_error *e;
+    const abi_core_sig *sig = sig_of(from, f, ABI_LIFT, &tmp);
+    *nout = 0;
+    if (n != sig->nresults)
+        return usage("%zu core results where %s returns %zu", n, f->name ? f->name : "the function",
+                     sig->nresults);
+    if (sig->results_spilled) {
+        if (nargs == 0) return usage("no return pointer among the core arguments");
+        uint32_t src = (uint32_t)vals[0], dst = (uint32_t)args[nargs - 1];
+        if ((e = check_tuple_ptr(from, f->results, f->nresults, src, "result pointer"))) return e;
+        if ((e = check_tuple_ptr(to, f->results, f->nresults, dst, "return pointer"))) return e;
+        return copy_fields(from, to, f->results, f->nresults, src, dst, 0);
+    }
+    if (plan && plan->ok)
+        return run_plan(from, to, plan, plan->nparams, plan->nresults, vals, n, out, nout);
+    bits_iter it = {.vals = vals, .n = n};
+    for (uint32_t i = 0; i < f->nresults; i++)
+        if ((e = copy_flat(from, to, f->results[i].type, &it, out, ABI_MAX_FLAT_RESULTS, nout, 1)))
             return e;
     return NULL;
 }

@@ -126,6 +126,7 @@ void abi_cx_init(abi_cx *cx, weft_memory *m, cv_arena *arena);
 typedef struct abi_guest_realloc_ctx {
     weft_store *store;
     weft_func *func; /* (i32, i32, i32, i32) -> i32 */
+    bool typed;      /* func's type was checked already (else each call checks it) */
 } abi_guest_realloc_ctx;
 weft_error *abi_guest_realloc(void *user, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                               uint32_t new_size, uint32_t *out_ptr);
@@ -174,5 +175,36 @@ weft_error *abi_lift_params(abi_cx *cx, const ct_func *f, const weft_val *vals, 
  * core arguments args[0..nargs), and sets *n to 0. */
 weft_error *abi_lower_results(abi_cx *cx, const ct_func *f, const cv *results,
                               const weft_val *args, size_t nargs, weft_val *out, size_t *n);
+
+/* ---- fused calls: one guest calling another ------------------------------------------------- */
+
+/* A function's flat parameters and result as one step per flat value, made once when a call is
+ * linked, so that each call runs a short loop instead of walking the types. Only for flat
+ * signatures (no spilling) of scalars, enums, flags, strings, lists, and records and tuples of
+ * these; variants, options and results need the general walk (ok is false). */
+typedef struct abi_copy_plan {
+    bool ok;
+    uint8_t nparams, nresults; /* steps; a string or list takes one step for its two slots */
+    uint8_t op[ABI_MAX_FLAT_PARAMS + ABI_MAX_FLAT_RESULTS];
+    uint32_t arg[ABI_MAX_FLAT_PARAMS + ABI_MAX_FLAT_RESULTS]; /* enum cases, flags mask */
+    const ct_type *type[ABI_MAX_FLAT_PARAMS + ABI_MAX_FLAT_RESULTS]; /* lists */
+} abi_copy_plan;
+void abi_copy_plan_init(abi_copy_plan *p, const ct_func *f);
+
+/* What abi_lift_params in the caller then abi_lower_params in the callee do, at once and without
+ * cv values, on raw slots (weft_host_fn_raw) whose core types are f's flattening (the caller
+ * checked the signatures): copies f's arguments from the caller's core arguments args[0..nargs) (from: the
+ * caller's memory, its sig ABI_LOWER) into the callee's flat arguments out[0..max) (to: the
+ * callee's memory and realloc, its sig ABI_LIFT). Strings, lists and spilled parameters are
+ * copied straight from one memory to the other. plan (may be NULL) is abi_copy_plan_init's for f. */
+weft_error *abi_copy_params(abi_cx *from, abi_cx *to, const ct_func *f, const abi_copy_plan *plan,
+                            const uint64_t *args, size_t nargs, uint64_t *out, size_t max,
+                            size_t *n);
+/* ... and back: copies the callee's core results vals[0..n) (from: the callee, sig ABI_LIFT)
+ * into the caller's core results out[0..*nout), or to the return pointer that ends the caller's
+ * core arguments args[0..nargs) when results spill (to: the caller and its realloc). */
+weft_error *abi_copy_results(abi_cx *from, abi_cx *to, const ct_func *f,
+                             const abi_copy_plan *plan, const uint64_t *vals, size_t n,
+                             const uint64_t *args, size_t nargs, uint64_t *out, size_t *nout);
 
 #endif

@@ -128,7 +128,7 @@ weft_error *cc_call(weft_store *s, weft_instance *inst, const cc_export *x, cons
                               weft_func_result_count(core), sig.nparams, sig.nresults);
     abi_cx cx;
     abi_cx_init(&cx, weft_instance_memory(inst), arena);
-    abi_guest_realloc_ctx rc = {s, weft_instance_func(inst, "cabi_realloc")};
+    abi_guest_realloc_ctx rc = {s, weft_instance_func(inst, "cabi_realloc"), false};
     if (rc.func) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;

@@ -327,7 +327,7 @@ weft_error *cfunc_call(crt *r, cfunc *f, const cv *args, cv_arena *arena, cv *re
     abi_cx cx;
     abi_cx_init(&cx, f->memory, arena);
     cx.sig = &f->sig;
-    abi_guest_realloc_ctx rc = {r->store, f->realloc};
+    abi_guest_realloc_ctx rc = {r->store, f->realloc, true}; /* check_opts typed it */
     if (f->realloc) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;
@@ -361,7 +361,72 @@ typedef struct lowered {
     weft_func *realloc;
     size_t nargs;
     abi_core_sig sig; /* type flattened for ABI_LOWER */
+    abi_copy_plan plan; /* for a fused call */
 } lowered;
+
+/* A context for abi_copy_params/results, which read the memory's data and size themselves. */
+static void cx_for(abi_cx *cx, weft_memory *m, const abi_core_sig *sig,
+                   abi_guest_realloc_ctx *rc) {
+    memset(cx, 0, sizeof *cx);
+    cx->memory = m;
+    cx->sig = sig;
+    if (rc->func) {
+        cx->realloc = abi_guest_realloc;
+        cx->realloc_user = rc;
+    }
+}
+
+/* A lowered import whose callee is another component's lifted function (a raw host function:
+ * the signatures were checked when both were made): arguments and results go straight from one
+ * guest's memory to the other's (abi_copy_params, abi_copy_results), with no cv values in
+ * between. */
+static weft_error *call_fused(weft_caller *caller, void *user, uint64_t *slots) {
+    (void)caller;
+    lowered *l = user;
+    crt *r = l->r;
+    cfunc *f = l->callee;
+    if (r->depth >= CRT_MAX_DEPTH)
+        return weft_trap_new("component calls nested more than %d deep, calling %s",
+                             CRT_MAX_DEPTH, f->name);
+    if (f->realm->busy)
+        return weft_trap_new("cannot enter a component instance again while one of its calls "
+                             "runs: %s", f->name);
+    abi_guest_realloc_ctx frc = {r->store, l->realloc, true}, trc = {r->store, f->realloc, true};
+    abi_cx from, to;
+    cx_for(&from, l->memory, &l->sig, &frc);
+    cx_for(&to, f->memory, &f->sig, &trc);
+    /* The caller's arguments stay in slots until the results are copied (a return pointer). */
+    uint64_t args[ABI_MAX_FLAT_PARAMS + 1], flat[ABI_MAX_FLAT_PARAMS + 1];
+    size_t n = 0, nargs = l->nargs;
+    for (size_t i = 0; i < nargs; i++) args[i] = slots[i];
+    f->realm->busy = true;
+    r->depth++;
+    weft_error *e = abi_copy_params(&from, &to, l->type, &l->plan, args, nargs, flat,
+                                    ABI_MAX_FLAT_PARAMS + 1, &n);
+    if (e) {
+        e = in_func(e, "passing arguments to", f->name);
+        goto done;
+    }
+    if ((e = weft_func_call_raw(r->store, f->core, flat, ABI_MAX_FLAT_PARAMS + 1))) goto done;
+    if ((e = abi_copy_results(&to, &from, l->type, &l->plan, flat, f->ncore_results, args, nargs,
+                              slots, &n))) {
+        e = in_func(e, "returning results of", f->name);
+        goto done;
+    }
+    if (f->post) {
+        weft_val out[ABI_MAX_FLAT_RESULTS];
+        const weft_valtype *rt = weft_func_results(f->core);
+        for (size_t i = 0; i < f->ncore_results; i++) {
+            out[i].type = rt[i];
+            out[i].of.i64 = (int64_t)flat[i];
+        }
+        e = weft_func_call(r->store, f->post, out, f->ncore_results, NULL, 0);
+    }
+done:
+    r->depth--;
+    f->realm->busy = false;
+    return e;
+}
 
 static weft_error *call_lowered(weft_caller *caller, void *user, const weft_val *args,
                                 weft_val *results) {
@@ -378,7 +443,7 @@ static weft_error *call_lowered(weft_caller *caller, void *user, const weft_val 
     abi_cx cx;
     abi_cx_init(&cx, l->memory, a);
     cx.sig = &l->sig;
-    abi_guest_realloc_ctx rc = {r->store, l->realloc};
+    abi_guest_realloc_ctx rc = {r->store, l->realloc, true};
     if (l->realloc) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;
@@ -643,8 +708,13 @@ static weft_error *def_core_func(crt *r, frame *fr, uint32_t i) {
         l->type = t;
         l->nargs = sig.nparams;
         l->sig = sig;
-        weft_func *hf = weft_func_new(r->store, sig.params, sig.nparams, sig.results,
-                                      sig.nresults, call_lowered, l, NULL);
+        if (!callee->fn) abi_copy_plan_init(&l->plan, t);
+        /* Another component's function: a raw host function copying between the memories. */
+        weft_func *hf = callee->fn ? weft_func_new(r->store, sig.params, sig.nparams, sig.results,
+                                                   sig.nresults, call_lowered, l, NULL)
+                                   : weft_func_new_raw(r->store, sig.params, sig.nparams,
+                                                       sig.results, sig.nresults, call_fused, l,
+                                                       NULL);
         if (!hf) return nomem();
         fr->core_funcs[i] = hf;
         return NULL;

@@ -261,8 +261,11 @@ uint64_t functype_hash(const valtype *types, uint32_t nparams, uint32_t nresults
 
 bool functype_equal(const functype *a, const functype *b) {
     if (a == b) return true;
-    return a->hash == b->hash && a->nparams == b->nparams && a->nresults == b->nresults &&
-           memcmp(a->types, b->types, a->nparams + a->nresults) == 0;
+    if (a->hash != b->hash || a->nparams != b->nparams || a->nresults != b->nresults) return false;
+    /* a loop, not memcmp: signatures are short and call_indirect checks them on every call */
+    for (uint32_t i = 0; i < a->nparams + a->nresults; i++)
+        if (a->types[i] != b->types[i]) return false;
+    return true;
 }
 
 static bool sec_type(decoder *d) {
@@ -296,6 +299,7 @@ static bool sec_type(decoder *d) {
         t->nparams = np;
         t->nresults = nr;
         t->hash = functype_hash(types, np, nr);
+        for (uint32_t k = 0; k < np; k++) t->ref_params |= vt_is_ref(types[k]);
         t->api = malloc(((size_t)np + nr + 1) * sizeof *t->api);
         if (!t->api) return rd_fail(r, WEFT_ERR_NOMEM, "out of memory");
         for (uint32_t k = 0; k < np + nr; k++) t->api[k] = (weft_valtype)types[k];

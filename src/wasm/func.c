@@ -51,11 +51,12 @@ weft_val bits_to_val(valtype t, uint64_t bits) {
     return v;
 }
 
-WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, size_t nparams,
-                                  const weft_valtype *results, size_t nresults, weft_host_fn fn,
-                                  void *user_data, void (*dtor)(void *)) {
+/* A host function calling fn or raw (one of them is NULL). */
+static weft_func *host_new(weft_store *s, const weft_valtype *params, size_t nparams,
+                           const weft_valtype *results, size_t nresults, weft_host_fn fn,
+                           weft_host_fn_raw raw, void *user_data, void (*dtor)(void *)) {
     weft_func *f = NULL;
-    if (!fn || nparams > WEFT_MAX_PARAMS || nresults > WEFT_MAX_RESULTS) goto fail;
+    if ((!fn && !raw) || nparams > WEFT_MAX_PARAMS || nresults > WEFT_MAX_RESULTS) goto fail;
     f = calloc(1, sizeof *f);
     if (!f) goto fail;
     f->host_type.types = malloc(nparams + nresults + 1);
@@ -67,6 +68,7 @@ WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, siz
         valtype t = f->host_type.types[i];
         if (t != VT_I32 && t != VT_I64 && t != VT_F32 && t != VT_F64 && !vt_is_ref(t)) goto fail;
         f->host_type.api[i] = (weft_valtype)t;
+        if (i < nparams && vt_is_ref(t)) f->host_type.ref_params = true;
     }
     f->host_type.nparams = (uint32_t)nparams;
     f->host_type.nresults = (uint32_t)nresults;
@@ -75,6 +77,7 @@ WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, siz
     f->store = s;
     f->name = "host";
     f->host = fn;
+    f->raw = raw;
     f->user_data = user_data;
     if (!store_own(s, OBJ_FUNC, f)) goto fail;
     f->dtor = dtor;
@@ -87,6 +90,18 @@ fail:
     }
     if (dtor) dtor(user_data);
     return NULL;
+}
+
+WEFT_API weft_func *weft_func_new(weft_store *s, const weft_valtype *params, size_t nparams,
+                                  const weft_valtype *results, size_t nresults, weft_host_fn fn,
+                                  void *user_data, void (*dtor)(void *)) {
+    return host_new(s, params, nparams, results, nresults, fn, NULL, user_data, dtor);
+}
+
+WEFT_API weft_func *weft_func_new_raw(weft_store *s, const weft_valtype *params, size_t nparams,
+                                      const weft_valtype *results, size_t nresults,
+                                      weft_host_fn_raw fn, void *user_data, void (*dtor)(void *)) {
+    return host_new(s, params, nparams, results, nresults, NULL, fn, user_data, dtor);
 }
 
 WEFT_API size_t weft_func_param_count(const weft_func *f) { return f->type->nparams; }
@@ -119,6 +134,10 @@ static inline void fill_val(weft_val *v, valtype t, uint64_t bits) {
  * slots[0..nresults). Small signatures use the C stack; large ones the heap. This is the path
  * every guest-to-host call takes, so it converts values inline and touches only what it uses. */
 weft_error *host_call(weft_store *s, weft_func *f, uint64_t *slots, weft_instance *caller) {
+    if (f->raw) {
+        weft_caller c = {.store = s, .inst = caller};
+        return f->raw(&c, f->user_data, slots);
+    }
     const functype *t = f->type;
     weft_val small[8], *vals = small;
     size_t n = (size_t)t->nparams + t->nresults;
@@ -167,7 +186,7 @@ WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val 
     for (uint32_t i = 0; i < t->nparams; i++) base[i] = val_to_bits(&args[i]);
     s->reentry++;
     weft_error *err;
-    if (f->host) {
+    if (!f->inst) {
         s->sp = base + need;
         err = host_call(s, f, base, NULL);
     } else {
@@ -178,4 +197,34 @@ WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val 
     if (err) return err;
     for (uint32_t i = 0; i < t->nresults; i++) results[i] = bits_to_val(ft_results(t)[i], base[i]);
     return NULL;
+}
+
+WEFT_API weft_error *weft_func_call_raw(weft_store *s, weft_func *f, uint64_t *slots,
+                                        size_t nslots) {
+    if (!s || !f || !slots) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: no store, function or slots");
+    if (f->store != s) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: function of another store");
+    const functype *t = f->type;
+    size_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (nslots < need)
+        return err_new(WEFT_ERR_USAGE, -1, "%s takes %u arguments and %u results: %zu slots are too few",
+                       f->name, t->nparams, t->nresults, nslots);
+    if (t->ref_params)
+        return err_new(WEFT_ERR_USAGE, -1, "%s takes a reference: call it with weft_func_call", f->name);
+    if (s->reentry >= MAX_REENTRY) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
+    uint64_t *base = s->sp;
+    if (base + need > s->stack_end) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
+    for (uint32_t i = 0; i < t->nparams; i++) base[i] = slots[i];
+    s->reentry++;
+    weft_error *err;
+    if (!f->inst) {
+        s->sp = base + need;
+        err = host_call(s, f, base, NULL);
+    } else {
+        err = interp_run(s, f, base);
+    }
+    s->sp = base;
+    s->reentry--;
+    if (!err)
+        for (uint32_t i = 0; i < t->nresults; i++) slots[i] = base[i];
+    return err;
 }

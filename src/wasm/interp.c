@@ -30,9 +30,17 @@ static inline uint64_t LD_u64(const char *p) { uint64_t v; memcpy(&v, p, 8); ret
 static inline float LD_f32(const char *p) { float v; memcpy(&v, p, 4); return v; }
 static inline double LD_f64(const char *p) { double v; memcpy(&v, p, 8); return v; }
 static inline void *LD_ptr(const char *p) { void *v; memcpy(&v, p, sizeof v); return v; }
-static inline void ST_u32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+/* 32-bit values fill their whole slot, zero-extended: ops that move any value (select, ret,
+ * mov) read all 8 bytes, and a 4-byte store followed by an 8-byte load of the same slot defeats
+ * the CPU's store forwarding (a stall of a dozen cycles or more on every such pair). */
+static inline void ST_u32(char *p, uint32_t v) { uint64_t w = v; memcpy(p, &w, 8); }
 static inline void ST_u64(char *p, uint64_t v) { memcpy(p, &v, 8); }
-static inline void ST_f32(char *p, float v) { memcpy(p, &v, 4); }
+static inline void ST_f32(char *p, float v) {
+    uint32_t b;
+    memcpy(&b, &v, 4);
+    uint64_t w = b;
+    memcpy(p, &w, 8);
+}
 static inline void ST_f64(char *p, double v) { memcpy(p, &v, 8); }
 static inline void ST_ptr(char *p, void *v) { uint64_t b = (uint64_t)(uintptr_t)v; memcpy(p, &b, 8); }
 
@@ -755,7 +763,7 @@ dispatch:
 #endif
 
 do_call:
-    if (callee->host) {
+    if (!callee->inst) { /* a host function */
         uint64_t *saved_sp = s->sp;
         s->depth = depth; /* a host function may call back into wasm */
         s->sp = fp + func->frame_slots;

@@ -34,6 +34,7 @@ typedef struct functype {
     valtype *types;         /* nparams parameter types, then nresults result types; owned */
     weft_valtype *api;      /* the same types as the public enum, for weft_func_params; owned */
     uint64_t hash;          /* of the signature, to make mismatches cheap to detect */
+    bool ref_params;        /* a parameter is a reference (weft_func_call_raw refuses it) */
 } functype;
 
 static inline const valtype *ft_params(const functype *t) { return t->types; }

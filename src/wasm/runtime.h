@@ -62,6 +62,7 @@ struct weft_func {
     uint32_t param_slots, local_slots, frame_slots;
     /* host functions */
     weft_host_fn host;
+    weft_host_fn_raw raw; /* instead of host, for raw host functions */
     void *user_data;
     void (*dtor)(void *);
     functype host_type; /* the signature a host function owns */
