@@ -1,6 +1,7 @@
-/* bindgen.c: `weft bindgen c --wit PATH [--world NAME] --out DIR`: writes guest-side C bindings
- * of a WIT world (src/component/bindgen_c.c makes them) into DIR: WORLD.h, the types and
- * prototypes a guest author writes against, and WORLD.c, the canonical-ABI glue to compile with.
+/* bindgen.c: `weft bindgen c [--host] --wit PATH [--world NAME] --out DIR`: writes guest-side C
+ * bindings of a WIT world (src/component/bindgen_c.c makes them) into DIR: WORLD.h, the types and
+ * prototypes a guest author writes against, and WORLD.c, the canonical-ABI glue to compile with;
+ * with --host, an embedder's bindings instead (bindgen_host.c): WORLD_host.h and WORLD_host.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 static void bindgen_usage(FILE *f) {
     fprintf(f,
-            "usage: weft bindgen c --wit PATH [--world NAME] --out DIR\n"
+            "usage: weft bindgen c [--host] --wit PATH [--world NAME] --out DIR\n"
             "Writes C bindings of a WIT world for a guest: DIR/WORLD.h (types, and prototypes of\n"
             "the exports to implement and the imports to call) and DIR/WORLD.c (the canonical-ABI\n"
             "glue). Build a guest with them, e.g.:\n"
@@ -22,6 +23,9 @@ static void bindgen_usage(FILE *f) {
             "  --wit PATH     a .wit file or a directory of them (with deps/)\n"
             "  --world NAME   the world (default: the package's only one)\n"
             "  --out DIR      where to write (created if missing; its parent must exist)\n"
+            "  --host         bindings for an embedder of weft instead: DIR/WORLD_host.h and\n"
+            "                 DIR/WORLD_host.c call a component's exports as typed C functions and\n"
+            "                 implement its imports with C function pointers; link with libweft\n"
             "Resources are not supported yet. Exit status: 0, 1 error, 2 usage.\n");
 }
 
@@ -49,6 +53,7 @@ static wit_doc *load_wit(const char *path) {
 
 int cli_bindgen(int argc, char **argv) {
     const char *lang = NULL, *wit = NULL, *world = NULL, *out = NULL;
+    bool host = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
         bool missing = false;
@@ -56,7 +61,8 @@ int cli_bindgen(int argc, char **argv) {
             bindgen_usage(stdout);
             return CLI_EXIT_OK;
         }
-        if ((v = cli_opt_value("--wit", argc, argv, &i, &missing))) wit = v;
+        if (strcmp(argv[i], "--host") == 0) host = true;
+        else if ((v = cli_opt_value("--wit", argc, argv, &i, &missing))) wit = v;
         else if ((v = cli_opt_value("--world", argc, argv, &i, &missing))) world = v;
         else if ((v = cli_opt_value("--out", argc, argv, &i, &missing))) out = v;
         else if (missing) {
@@ -83,7 +89,7 @@ int cli_bindgen(int argc, char **argv) {
     weft_error *e = NULL;
     wit_doc *doc = load_wit(wit);
     if (!doc) return CLI_EXIT_ERROR;
-    if ((e = bindgen_c_doc(doc, world, &files)) || (e = bindgen_write(&files, out))) {
+    if ((e = (host ? bindgen_c_host_doc : bindgen_c_doc)(doc, world, &files)) || (e = bindgen_write(&files, out))) {
         fprintf(stderr, "weft: bindgen: %s\n", weft_error_message(e));
         goto done;
     }

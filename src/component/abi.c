@@ -431,8 +431,7 @@ static uint64_t f64_bits(double d) {
     return b;
 }
 
-/* The index of the first byte of s that is not part of valid UTF-8, or len if all is. */
-static size_t utf8_invalid_at(const uint8_t *s, size_t len) {
+size_t abi_utf8_invalid_at(const uint8_t *s, size_t len) {
     size_t i = 0;
     while (i < len) {
         uint8_t c = s[i];
@@ -471,7 +470,7 @@ static weft_error *load(abi_cx *cx, const ct_type *t, uint64_t ptr, cv *out, int
 static weft_error *load_string_range(abi_cx *cx, uint64_t ptr, uint64_t len, cv *out) {
     if (!in_mem(cx, ptr, len)) return past_end(cx, "string", ptr, len);
     const uint8_t *s = cx->mem + ptr;
-    size_t bad = utf8_invalid_at(s, (size_t)len);
+    size_t bad = abi_utf8_invalid_at(s, (size_t)len);
     if (bad != len)
         return weft_trap_new("string at 0x%" PRIx64 " of %" PRIu64
                              " bytes is not valid UTF-8 (byte %zu)",
@@ -484,12 +483,13 @@ static weft_error *load_string_range(abi_cx *cx, uint64_t ptr, uint64_t len, cv 
     return NULL;
 }
 
-static weft_error *load_list_range(abi_cx *cx, const ct_type *lt, uint64_t ptr, uint64_t len,
-                                   cv *out, int depth) {
+/* Checks a list of type lt at ptr of len elements in cx's memory (aligned, not overflowing,
+ * inside the memory) and gives its elements' alignment and size. */
+static weft_error *check_list_range(const abi_cx *cx, const ct_type *lt, uint64_t ptr,
+                                    uint64_t len, int depth, uint32_t *align, uint64_t *size) {
     char tbuf[96];
-    const ct_type *elem = lt->elem;
-    uint32_t a = align_of(elem, depth + 1);
-    uint64_t s = size_of(elem, depth + 1);
+    uint32_t a = *align = align_of(lt->elem, depth + 1);
+    uint64_t s = *size = size_of(lt->elem, depth + 1);
     if (ptr % a)
         return weft_trap_new("%s at 0x%" PRIx64 " is not aligned to %" PRIu32 " bytes", TNAME(lt),
                              ptr, a);
@@ -500,12 +500,20 @@ static weft_error *load_list_range(abi_cx *cx, const ct_type *lt, uint64_t ptr, 
         return weft_trap_new("%s at 0x%" PRIx64 " of %" PRIu64 " elements (%" PRIu64
                              " bytes) runs past the end of memory (%" PRIu64 " bytes)",
                              TNAME(lt), ptr, len, len * s, cx->mem_size);
+    return NULL;
+}
+
+static weft_error *load_list_range(abi_cx *cx, const ct_type *lt, uint64_t ptr, uint64_t len,
+                                   cv *out, int depth) {
+    const ct_type *elem = lt->elem;
+    uint32_t a;
+    uint64_t s;
+    weft_error *e = check_list_range(cx, lt, ptr, len, depth, &a, &s);
+    if (e) return e;
     cv *items = alloc_values(cx, len ? len : 1);
     if (!items) return no_room();
-    for (uint64_t i = 0; i < len; i++) {
-        weft_error *e = load(cx, elem, ptr + i * s, &items[i], depth + 1);
-        if (e) return e;
-    }
+    for (uint64_t i = 0; i < len; i++)
+        if ((e = load(cx, elem, ptr + i * s, &items[i], depth + 1))) return e;
     out->of.seq.items = items;
     out->of.seq.n = (size_t)len;
     return NULL;
@@ -708,7 +716,7 @@ static weft_error *lower_string(abi_cx *cx, const cv *v, uint32_t *p, uint32_t *
     if (v->of.str.len > ABI_MAX_STRING_BYTES)
         return weft_trap_new("string of %zu bytes is too long to lower (at most %u)",
                              v->of.str.len, ABI_MAX_STRING_BYTES);
-    size_t bad = utf8_invalid_at((const uint8_t *)v->of.str.ptr, v->of.str.len);
+    size_t bad = abi_utf8_invalid_at((const uint8_t *)v->of.str.ptr, v->of.str.len);
     if (bad != v->of.str.len)
         return usage("a string of %zu bytes that is not valid UTF-8 (byte %zu)", v->of.str.len,
                      bad);
@@ -1215,7 +1223,9 @@ weft_error *abi_lower_results(abi_cx *cx, const ct_func *f, const cv *results,
  * per value. Values are normalised as lift-then-lower would (bool to 0/1, narrow integers
  * wrapped, NaNs canonical, flags past the last label cleared). One difference from lifting
  * everything first: a bad second argument traps after the callee's realloc ran for the first,
- * as in wasmtime's fused adapters. */
+ * as in wasmtime's fused adapters. The source's size is not re-read after the destination's
+ * realloc runs: sizes only grow and bases never move, so the size last read stays a safe bound
+ * even when both sides share one memory. */
 
 static weft_error *copy_mem(abi_cx *from, abi_cx *to, const ct_type *t, uint64_t src,
                             uint64_t dst, int depth);
@@ -1242,18 +1252,10 @@ static bool plain_bytes(const ct_type *t, int depth) {
     }
 }
 
-/* Calls the destination's realloc, then re-reads the source's memory too: both may be one. */
-static weft_error *copy_realloc(abi_cx *from, abi_cx *to, uint32_t align, uint64_t size,
-                                const char *what, uint32_t *out) {
-    weft_error *e = call_realloc(to, align, size, what, out);
-    refresh(from);
-    return e;
-}
-
 static weft_error *copy_string(abi_cx *from, abi_cx *to, uint64_t ptr, uint64_t len,
                                uint32_t *np) {
     if (!in_mem(from, ptr, len)) return past_end(from, "string", ptr, len);
-    size_t bad = utf8_invalid_at(from->mem + ptr, (size_t)len);
+    size_t bad = abi_utf8_invalid_at(from->mem + ptr, (size_t)len);
     if (bad != len)
         return weft_trap_new("string at 0x%" PRIx64 " of %" PRIu64
                              " bytes is not valid UTF-8 (byte %zu)",
@@ -1261,7 +1263,7 @@ static weft_error *copy_string(abi_cx *from, abi_cx *to, uint64_t ptr, uint64_t 
     if (len > ABI_MAX_STRING_BYTES)
         return weft_trap_new("string of %" PRIu64 " bytes is too long to lower (at most %u)", len,
                              ABI_MAX_STRING_BYTES);
-    weft_error *e = copy_realloc(from, to, 1, len, "a string", np);
+    weft_error *e = call_realloc(to, 1, len, "a string", np);
     if (e) return e;
     if (!in_mem(from, ptr, len)) return past_end(from, "string", ptr, len);
     if (len) memmove(to->mem + *np, from->mem + ptr, (size_t)len);
@@ -1272,22 +1274,14 @@ static weft_error *copy_list(abi_cx *from, abi_cx *to, const ct_type *lt, uint64
                              uint64_t len, uint32_t *np, int depth) {
     char tbuf[96];
     const ct_type *elem = lt->elem;
-    uint32_t a = align_of(elem, depth + 1);
-    uint64_t s = size_of(elem, depth + 1);
-    if (ptr % a)
-        return weft_trap_new("%s at 0x%" PRIx64 " is not aligned to %" PRIu32 " bytes", TNAME(lt),
-                             ptr, a);
-    if (s && len > UINT64_MAX / s)
-        return weft_trap_new("%s at 0x%" PRIx64 " of %" PRIu64 " elements is too long", TNAME(lt),
-                             ptr, len);
-    if (!in_mem(from, ptr, len * s))
-        return weft_trap_new("%s at 0x%" PRIx64 " of %" PRIu64 " elements (%" PRIu64
-                             " bytes) runs past the end of memory (%" PRIu64 " bytes)",
-                             TNAME(lt), ptr, len, len * s, from->mem_size);
+    uint32_t a;
+    uint64_t s;
+    weft_error *e = check_list_range(from, lt, ptr, len, depth, &a, &s);
+    if (e) return e;
     if (len > UINT32_MAX || len * s >= ((uint64_t)1 << 32))
         return weft_trap_new("%s of %" PRIu64 " elements is too large to lower (4 GiB or more)",
                              TNAME(lt), len);
-    weft_error *e = copy_realloc(from, to, a, len * s, "a list", np);
+    e = call_realloc(to, a, len * s, "a list", np);
     if (e) return e;
     if (s == 0) return NULL;
     if (plain_bytes(elem, depth + 1)) {
@@ -1657,8 +1651,8 @@ weft_error *abi_copy_params(abi_cx *from, abi_cx *to, const ct_func *f, const ab
         if ((e = check_tuple_ptr(from, f->params, f->nparams, src, "parameter pointer"))) return e;
         uint64_t s = abi_fields_size(f->params, f->nparams);
         if (s >= ((uint64_t)1 << 32)) return usage("parameters take 4 GiB or more");
-        if ((e = copy_realloc(from, to, abi_fields_align(f->params, f->nparams), s,
-                              "the parameters", &dst)))
+        if ((e = call_realloc(to, abi_fields_align(f->params, f->nparams), s, "the parameters",
+                              &dst)))
             return e;
         if ((e = copy_fields(from, to, f->params, f->nparams, src, dst, 0))) return e;
         return put_bits(out, max, n, dst);

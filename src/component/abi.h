@@ -137,6 +137,10 @@ weft_error *abi_guest_realloc(void *user, uint32_t old_ptr, uint32_t old_size, u
  * flat values of the wrong core types), WEFT_ERR_LIMIT when lifted values pass the arena's limit
  * or types nest too deeply. Lifted values live in cx->arena; nothing else is allocated. */
 
+/* The index of the first byte of s[0..len) that is not part of UTF-8 as the canonical ABI takes
+ * it (no overlongs, no surrogates, nothing past U+10FFFF), or len if all of it is. */
+size_t abi_utf8_invalid_at(const uint8_t *s, size_t len);
+
 /* ---- values in memory ----------------------------------------------------------------------- */
 
 /* Loads a value of type t at ptr (aligned for t, inside the memory). */

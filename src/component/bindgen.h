@@ -1,4 +1,4 @@
-/* bindgen.h: guest-side bindings for a WIT world (`weft bindgen c`): bindgen_c.c writes a C header
+/* bindgen.h: C bindings for a WIT world: guest-side (`weft bindgen c`): bindgen_c.c writes a C header
  * and a C glue file with which a guest author implements the world's exports as plain C functions
  * and calls its imports as plain C functions, the glue doing the canonical ABI inside the guest.
  * Layouts and flattenings come from abi.c and export names from ccall.c, so the generated code and
@@ -37,6 +37,17 @@ weft_error *bindgen_c(const wit_world *w, bindgen_files *out);
  * for the main package's only world. A world that is not there, or several to choose from, is a
  * WEFT_ERR_USAGE error saying so. */
 weft_error *bindgen_c_doc(const wit_doc *doc, const char *world, bindgen_files *out);
+
+/* Host-side bindings of world w (`weft bindgen c --host`): WORLD_host.h and WORLD_host.c, with
+ * which an embedder calls a component of the world through typed C functions and implements its
+ * imports as C function pointers, over include/weft_component.h (bindgen_host.c). Errors as
+ * bindgen_c. */
+weft_error *bindgen_c_host(const wit_world *w, bindgen_files *out);
+weft_error *bindgen_c_host_doc(const wit_doc *doc, const char *world, bindgen_files *out);
+
+/* The world a generator is asked for: the world named world of doc, or when world is NULL the
+ * main package's only one. Errors: WEFT_ERR_USAGE saying which is missing or ambiguous. */
+weft_error *bindgen_pick_world(const wit_doc *doc, const char *world, const wit_world **out);
 
 /* Frees the files' names and texts and empties *f; a zeroed or emptied *f is fine. */
 void bindgen_files_free(bindgen_files *f);

@@ -51,7 +51,7 @@ struct ct_arena {
     ct_type prims[CT_STRING + 1];
 };
 
-struct cv_arena {
+struct weft_cval_arena {
     arena mem;
 };
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "weft_component.h" /* the public names of these types and the value struct */
+
 /* ---- types ---------------------------------------------------------------------------------- */
 
 typedef enum ct_kind {
@@ -33,14 +35,14 @@ typedef enum ct_kind {
     CT_ALIAS,    /* `type x = y`, or a type brought in by `use`: elem is the target */
 } ct_kind;
 
-typedef struct ct_type ct_type;
+typedef struct weft_ctype ct_type;
 
 typedef struct ct_field {
     const char *name;     /* NULL for tuple elements */
     const ct_type *type;  /* NULL for enum cases, flags, and variant cases without payload */
 } ct_field;
 
-struct ct_type {
+struct weft_ctype {
     ct_kind kind;
     const char *name;     /* the declared name (kebab-case as written), NULL if anonymous */
     const ct_type *elem;  /* list, option, own, borrow, alias */
@@ -56,7 +58,7 @@ const ct_type *ct_resolve(const ct_type *t);
 
 /* A function's signature: parameters are named; results are either one unnamed type
  * (`-> T`), several named ones (`-> (a: T, b: U)`), or none. */
-typedef struct ct_func {
+typedef struct weft_cfunc_type {
     const char *name;     /* "add", or for resources "[constructor]r", "[method]r.m", "[static]r.s" */
     ct_field *params;
     uint32_t nparams;
@@ -91,36 +93,10 @@ const char *ct_describe(const ct_type *t, char *buf, size_t len);
 
 /* ---- values --------------------------------------------------------------------------------- */
 
-typedef struct cv cv;
-struct cv {
-    const ct_type *type;  /* resolved (never an alias) */
-    union {
-        bool b;
-        int64_t s;        /* s8 .. s64 */
-        uint64_t u;       /* u8 .. u64 */
-        float f32;
-        double f64;
-        uint32_t ch;      /* a Unicode scalar value */
-        struct {
-            const char *ptr; /* UTF-8, not NUL-terminated, in the value arena */
-            size_t len;
-        } str;
-        struct {
-            cv *items;    /* list elements, tuple elements, record fields (in declaration order) */
-            size_t n;
-        } seq;
-        struct {
-            uint32_t disc; /* variant/enum case index; option: 0 none, 1 some; result: 0 ok, 1 err */
-            cv *payload;   /* NULL when the case has no payload */
-        } var;
-        struct {
-            uint32_t *words; /* flags: bit i of words[i / 32] is flag i */
-        } flags;
-        uint32_t handle;  /* own, borrow: a handle index */
-    } of;
-};
+/* A value: struct weft_cval of weft_component.h, where embedders build and read them. */
+typedef struct weft_cval cv;
 
-typedef struct cv_arena cv_arena;
+typedef struct weft_cval_arena cv_arena;
 cv_arena *cv_arena_new(void);
 void cv_arena_free(cv_arena *a);
 /* Zeroed memory from the arena; NULL when out of memory (or past the arena's limit). */

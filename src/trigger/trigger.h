@@ -57,17 +57,17 @@ typedef struct http_resp {
 } http_resp;
 
 /* ---- chttp.c: components exporting weft:http/handler@0.1.0 --------------------------------- */
-struct ct_func;
-struct cv;
-struct cv_arena;
+struct weft_cfunc_type;
+struct weft_cval;
+struct weft_cval_arena;
 /* Whether f has handle's type (one request record in, one response record out, fields by name
  * and kind); else false with a message in why. */
-bool chttp_check(const struct ct_func *f, char *why, size_t n);
+bool chttp_check(const struct weft_cfunc_type *f, char *why, size_t n);
 /* The request as a value of f's request type, allocated in a. False when out of memory. */
-bool chttp_request(const struct ct_func *f, const http_req *rq, struct cv_arena *a, struct cv *out);
+bool chttp_request(const struct weft_cfunc_type *f, const http_req *rq, struct weft_cval_arena *a, struct weft_cval *out);
 /* The response record v as an http_resp (body copied into a; headers point into v). False with
  * a message when the status or a header is unfit for the wire. */
-bool chttp_response(const struct cv *v, struct cv_arena *a, http_resp *out, char *why, size_t n);
+bool chttp_response(const struct weft_cval *v, struct weft_cval_arena *a, http_resp *out, char *why, size_t n);
 
 /* ---- whr.c ---------------------------------------------------------------------------------- */
 /* The request in the plugin encoding ("WHRQ"), malloc'd into *out. False when out of memory or a

@@ -166,52 +166,13 @@ weft_error *host_call(weft_store *s, weft_func *f, uint64_t *slots, weft_instanc
     return err;
 }
 
-WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val *args,
-                                    size_t nargs, weft_val *results, size_t nresults) {
-    if (!s || !f) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call: no store or function");
-    if (f->store != s) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call: function of another store");
+/* Runs f from the host with its arguments in slots[0..nparams) (bits), leaving its results in
+ * slots[0..nresults): on the store's value stack, above whatever runs already. */
+static weft_error *run_slots(weft_store *s, weft_func *f, uint64_t *slots) {
     const functype *t = f->type;
-    if (nargs != t->nparams || nresults != t->nresults)
-        return err_new(WEFT_ERR_USAGE, -1, "%s expects %u arguments and %u results, got %zu and %zu",
-                       f->name, t->nparams, t->nresults, nargs, nresults);
-    for (uint32_t i = 0; i < t->nparams; i++)
-        if (args[i].type != (weft_valtype)ft_params(t)[i])
-            return err_new(WEFT_ERR_USAGE, -1, "%s: argument %u is %s, expected %s", f->name, i,
-                           weft_valtype_name(args[i].type),
-                           weft_valtype_name((weft_valtype)ft_params(t)[i]));
     if (s->reentry >= MAX_REENTRY) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
     uint64_t *base = s->sp;
     size_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
-    if (base + need > s->stack_end) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
-    for (uint32_t i = 0; i < t->nparams; i++) base[i] = val_to_bits(&args[i]);
-    s->reentry++;
-    weft_error *err;
-    if (!f->inst) {
-        s->sp = base + need;
-        err = host_call(s, f, base, NULL);
-    } else {
-        err = interp_run(s, f, base);
-    }
-    s->sp = base;
-    s->reentry--;
-    if (err) return err;
-    for (uint32_t i = 0; i < t->nresults; i++) results[i] = bits_to_val(ft_results(t)[i], base[i]);
-    return NULL;
-}
-
-WEFT_API weft_error *weft_func_call_raw(weft_store *s, weft_func *f, uint64_t *slots,
-                                        size_t nslots) {
-    if (!s || !f || !slots) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: no store, function or slots");
-    if (f->store != s) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: function of another store");
-    const functype *t = f->type;
-    size_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
-    if (nslots < need)
-        return err_new(WEFT_ERR_USAGE, -1, "%s takes %u arguments and %u results: %zu slots are too few",
-                       f->name, t->nparams, t->nresults, nslots);
-    if (t->ref_params)
-        return err_new(WEFT_ERR_USAGE, -1, "%s takes a reference: call it with weft_func_call", f->name);
-    if (s->reentry >= MAX_REENTRY) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
-    uint64_t *base = s->sp;
     if (base + need > s->stack_end) return err_trap(WEFT_TRAP_STACK_EXHAUSTED);
     for (uint32_t i = 0; i < t->nparams; i++) base[i] = slots[i];
     s->reentry++;
@@ -227,4 +188,42 @@ WEFT_API weft_error *weft_func_call_raw(weft_store *s, weft_func *f, uint64_t *s
     if (!err)
         for (uint32_t i = 0; i < t->nresults; i++) slots[i] = base[i];
     return err;
+}
+
+WEFT_API weft_error *weft_func_call(weft_store *s, weft_func *f, const weft_val *args,
+                                    size_t nargs, weft_val *results, size_t nresults) {
+    if (!s || !f) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call: no store or function");
+    if (f->store != s) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call: function of another store");
+    const functype *t = f->type;
+    if (nargs != t->nparams || nresults != t->nresults)
+        return err_new(WEFT_ERR_USAGE, -1, "%s expects %u arguments and %u results, got %zu and %zu",
+                       f->name, t->nparams, t->nresults, nargs, nresults);
+    for (uint32_t i = 0; i < t->nparams; i++)
+        if (args[i].type != (weft_valtype)ft_params(t)[i])
+            return err_new(WEFT_ERR_USAGE, -1, "%s: argument %u is %s, expected %s", f->name, i,
+                           weft_valtype_name(args[i].type),
+                           weft_valtype_name((weft_valtype)ft_params(t)[i]));
+    uint64_t small[16], *slots = small;
+    size_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (need > 16 && !(slots = malloc(need * sizeof *slots))) return err_nomem();
+    for (uint32_t i = 0; i < t->nparams; i++) slots[i] = val_to_bits(&args[i]);
+    weft_error *err = run_slots(s, f, slots);
+    if (!err)
+        for (uint32_t i = 0; i < t->nresults; i++) results[i] = bits_to_val(ft_results(t)[i], slots[i]);
+    if (slots != small) free(slots);
+    return err;
+}
+
+WEFT_API weft_error *weft_func_call_raw(weft_store *s, weft_func *f, uint64_t *slots,
+                                        size_t nslots) {
+    if (!s || !f || !slots) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: no store, function or slots");
+    if (f->store != s) return err_new(WEFT_ERR_USAGE, -1, "weft_func_call_raw: function of another store");
+    const functype *t = f->type;
+    size_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (nslots < need)
+        return err_new(WEFT_ERR_USAGE, -1, "%s takes %u arguments and %u results: %zu slots are too few",
+                       f->name, t->nparams, t->nresults, nslots);
+    if (t->ref_params)
+        return err_new(WEFT_ERR_USAGE, -1, "%s takes a reference: call it with weft_func_call", f->name);
+    return run_slots(s, f, slots);
 }
