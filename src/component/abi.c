@@ -305,17 +305,15 @@ void abi_cx_init(abi_cx *cx, weft_memory *m, cv_arena *arena) {
     if (arena) cv_arena_set_limit(arena, ABI_DEFAULT_LIFT_LIMIT);
 }
 
+bool abi_realloc_typed(const weft_func *f) {
+    static const weft_valtype i4[4] = {WEFT_I32, WEFT_I32, WEFT_I32, WEFT_I32};
+    return f && weft_func_param_count(f) == 4 && weft_func_result_count(f) == 1 &&
+           memcmp(weft_func_params(f), i4, sizeof i4) == 0 && weft_func_results(f)[0] == WEFT_I32;
+}
+
 weft_error *abi_guest_realloc(void *user, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                               uint32_t new_size, uint32_t *out_ptr) {
     abi_guest_realloc_ctx *g = user;
-    if (!g->typed) {
-        const weft_valtype *pt = weft_func_params(g->func), *rt = weft_func_results(g->func);
-        if (weft_func_param_count(g->func) != 4 || weft_func_result_count(g->func) != 1 ||
-            pt[0] != WEFT_I32 || pt[1] != WEFT_I32 || pt[2] != WEFT_I32 || pt[3] != WEFT_I32 ||
-            rt[0] != WEFT_I32)
-            return weft_error_new(WEFT_ERR_USAGE,
-                                  "cabi_realloc is not (i32, i32, i32, i32) -> i32");
-    }
     uint64_t slots[4] = {old_ptr, old_size, align, new_size};
     weft_error *e = weft_func_call_raw(g->store, g->func, slots, 4);
     if (e) return e;
@@ -824,54 +822,84 @@ weft_error *abi_store(abi_cx *cx, const ct_type *t, uint64_t ptr, const cv *v) {
 
 /* ---- flat lifting --------------------------------------------------------------------------- */
 
-/* The spec's ValueIter, and its CoerceValueIter when parent is set: a variant's payload reads
- * the variant's joined flat types and converts each to the type the payload wants. */
-typedef struct flat_iter {
-    const weft_val *vals;
+/* The spec's ValueIter over flat values as raw bits: 32-bit ones zero-extended, floats as their
+ * bit patterns (weft_host_fn_raw's slots). Either vals are raw slots, whose core types the
+ * signature fixed (checked when the call was linked), or typed are weft_vals, each checked
+ * against the type the spec expects there. With parent set it is the spec's CoerceValueIter: a
+ * variant's payload reads the variant's joined flat types and narrows each to the type it
+ * wants (every allowed narrowing keeps the low bits). */
+typedef struct bits_iter {
+    const uint64_t *vals;
+    const weft_val *typed;
     size_t n, i;
-    struct flat_iter *parent;
+    struct bits_iter *parent;
     const weft_valtype *have;
     size_t nhave, ihave;
-} flat_iter;
+} bits_iter;
 
-static weft_error *iter_next(flat_iter *it, weft_valtype want, weft_val *out) {
+static weft_error *next_bits(bits_iter *it, weft_valtype want, uint64_t *out) {
     if (!it->parent) {
         if (it->i >= it->n) return usage("too few flat values (%zu)", it->n);
-        const weft_val *v = &it->vals[it->i];
-        if (v->type != want)
-            return usage("flat value %zu is %s where %s is expected", it->i,
-                         weft_valtype_name(v->type), weft_valtype_name(want));
+        if (it->typed) {
+            const weft_val *v = &it->typed[it->i];
+            if (v->type != want)
+                return usage("flat value %zu is %s where %s is expected", it->i,
+                             weft_valtype_name(v->type), weft_valtype_name(want));
+            *out = v->type == WEFT_I32 || v->type == WEFT_F32 ? (uint32_t)v->of.i32
+                                                               : (uint64_t)v->of.i64;
+        } else {
+            *out = it->vals[it->i];
+        }
         it->i++;
-        *out = *v;
         return NULL;
     }
     if (it->ihave >= it->nhave) return usage("a variant payload outgrows its flattening");
     weft_valtype have = it->have[it->ihave++];
-    weft_val x;
-    weft_error *e = iter_next(it->parent, have, &x);
+    weft_error *e = next_bits(it->parent, have, out);
     if (e) return e;
-    out->type = want;
-    if (have == want) {
-        *out = x;
-    } else if (have == WEFT_I32 && want == WEFT_F32) {
-        memcpy(&out->of.f32, &x.of.i32, 4);
-    } else if (have == WEFT_I64 && want == WEFT_I32) {
-        out->of.i32 = (int32_t)(uint32_t)(uint64_t)x.of.i64;
-    } else if (have == WEFT_I64 && want == WEFT_F32) {
-        uint32_t w = (uint32_t)(uint64_t)x.of.i64;
-        memcpy(&out->of.f32, &w, 4);
-    } else if (have == WEFT_I64 && want == WEFT_F64) {
-        memcpy(&out->of.f64, &x.of.i64, 8);
-    } else {
-        return usage("cannot read %s as %s", weft_valtype_name(have), weft_valtype_name(want));
+    if (have == want || (have == WEFT_I32 && want == WEFT_F32)) return NULL;
+    if (have == WEFT_I64 && (want == WEFT_I32 || want == WEFT_F32)) {
+        *out = (uint32_t)*out;
+        return NULL;
+    }
+    if (have == WEFT_I64 && want == WEFT_F64) return NULL;
+    return usage("cannot read %s as %s", weft_valtype_name(have), weft_valtype_name(want));
+}
+
+/* Reads the discriminant of a variant, enum, option or result t (checked against its cases) and
+ * sets up co, the iterator its payload reads from: the joined flat types, into joined (room for
+ * ABI_MAX_FLAT). After the payload, case_end consumes what the payload left of them. */
+static weft_error *case_begin(const ct_type *t, bits_iter *it, weft_valtype *joined, bits_iter *co,
+                              uint32_t *disc, int depth) {
+    char tbuf[96];
+    size_t nj = 0;
+    uint64_t a;
+    if (!flat(t, joined, &nj, ABI_MAX_FLAT, depth))
+        return usage("%s has more than %d flat values", TNAME(t), ABI_MAX_FLAT);
+    weft_error *e = next_bits(it, WEFT_I32, &a);
+    if (e) return e;
+    uint32_t nc = abi_case_count(t);
+    if (a >= nc)
+        return weft_trap_new("invalid discriminant %" PRIu64 " for %s (%" PRIu32 " cases)", a,
+                             TNAME(t), nc);
+    *disc = (uint32_t)a;
+    *co = (bits_iter){.parent = it, .have = joined + 1, .nhave = nj - 1};
+    return NULL;
+}
+
+static weft_error *case_end(bits_iter *it, const bits_iter *co) {
+    uint64_t skip;
+    for (size_t k = co->ihave; k < co->nhave; k++) {
+        weft_error *e = next_bits(it, co->have[k], &skip);
+        if (e) return e;
     }
     return NULL;
 }
 
-static weft_error *lift_flat(abi_cx *cx, const ct_type *t, flat_iter *it, cv *out, int depth) {
+static weft_error *lift_flat(abi_cx *cx, const ct_type *t, bits_iter *it, cv *out, int depth) {
     char tbuf[96];
     weft_error *e;
-    weft_val a, b;
+    uint64_t a, b;
     t = ct_resolve(t);
     if (!t) return usage("a type is missing");
     if (depth > ABI_MAX_DEPTH) return too_deep();
@@ -879,56 +907,47 @@ static weft_error *lift_flat(abi_cx *cx, const ct_type *t, flat_iter *it, cv *ou
     out->type = t;
     switch (t->kind) {
     case CT_BOOL:
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        out->of.b = a.of.i32 != 0;
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        out->of.b = a != 0;
         return NULL;
     case CT_U8: case CT_U16: case CT_U32:
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        out->of.u = t->kind == CT_U8 ? (uint8_t)a.of.i32
-                  : t->kind == CT_U16 ? (uint16_t)a.of.i32 : (uint32_t)a.of.i32;
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        out->of.u = t->kind == CT_U8 ? (uint8_t)a : t->kind == CT_U16 ? (uint16_t)a : a;
         return NULL;
     case CT_S8: case CT_S16: case CT_S32:
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        out->of.s = sign_extend((uint32_t)a.of.i32, int_bytes(t->kind));
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        out->of.s = sign_extend(a, int_bytes(t->kind));
         return NULL;
     case CT_U64:
-        if ((e = iter_next(it, WEFT_I64, &a))) return e;
-        out->of.u = (uint64_t)a.of.i64;
+        if ((e = next_bits(it, WEFT_I64, &a))) return e;
+        out->of.u = a;
         return NULL;
     case CT_S64:
-        if ((e = iter_next(it, WEFT_I64, &a))) return e;
-        out->of.s = a.of.i64;
+        if ((e = next_bits(it, WEFT_I64, &a))) return e;
+        out->of.s = (int64_t)a;
         return NULL;
-    case CT_F32: {
-        if ((e = iter_next(it, WEFT_F32, &a))) return e;
-        uint32_t bits;
-        memcpy(&bits, &a.of.f32, 4);
-        out->of.f32 = canon_f32(bits);
+    case CT_F32:
+        if ((e = next_bits(it, WEFT_F32, &a))) return e;
+        out->of.f32 = canon_f32((uint32_t)a);
         return NULL;
-    }
-    case CT_F64: {
-        if ((e = iter_next(it, WEFT_F64, &a))) return e;
-        uint64_t bits;
-        memcpy(&bits, &a.of.f64, 8);
-        out->of.f64 = canon_f64(bits);
+    case CT_F64:
+        if ((e = next_bits(it, WEFT_F64, &a))) return e;
+        out->of.f64 = canon_f64(a);
         return NULL;
-    }
     case CT_CHAR:
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        if (!valid_char((uint32_t)a.of.i32))
-            return weft_trap_new("char 0x%" PRIx32 " is not a Unicode scalar value",
-                                 (uint32_t)a.of.i32);
-        out->of.ch = (uint32_t)a.of.i32;
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        if (!valid_char(a))
+            return weft_trap_new("char 0x%" PRIx64 " is not a Unicode scalar value", a);
+        out->of.ch = (uint32_t)a;
         return NULL;
     case CT_OWN: case CT_BORROW:
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        out->of.handle = (uint32_t)a.of.i32;
+        if ((e = next_bits(it, WEFT_I32, &a))) return e;
+        out->of.handle = (uint32_t)a;
         return NULL;
     case CT_STRING: case CT_LIST:
-        if ((e = iter_next(it, WEFT_I32, &a)) || (e = iter_next(it, WEFT_I32, &b))) return e;
-        if (t->kind == CT_STRING)
-            return load_string_range(cx, (uint32_t)a.of.i32, (uint32_t)b.of.i32, out);
-        return load_list_range(cx, t, (uint32_t)a.of.i32, (uint32_t)b.of.i32, out, depth);
+        if ((e = next_bits(it, WEFT_I32, &a)) || (e = next_bits(it, WEFT_I32, &b))) return e;
+        if (t->kind == CT_STRING) return load_string_range(cx, a, b, out);
+        return load_list_range(cx, t, a, b, out, depth);
     case CT_TUPLE: case CT_RECORD: {
         cv *items = alloc_values(cx, t->nfields ? t->nfields : 1);
         if (!items) return no_room();
@@ -940,34 +959,24 @@ static weft_error *lift_flat(abi_cx *cx, const ct_type *t, flat_iter *it, cv *ou
     }
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         weft_valtype joined[ABI_MAX_FLAT];
-        size_t nj = 0;
-        if (!flat(t, joined, &nj, ABI_MAX_FLAT, depth))
-            return usage("%s has more than %d flat values", TNAME(t), ABI_MAX_FLAT);
-        if ((e = iter_next(it, WEFT_I32, &a))) return e;
-        uint32_t nc = abi_case_count(t), disc = (uint32_t)a.of.i32;
-        if (disc >= nc)
-            return weft_trap_new("invalid discriminant %" PRIu32 " for %s (%" PRIu32 " cases)",
-                                 disc, TNAME(t), nc);
-        out->of.var.disc = disc;
-        flat_iter co = {.parent = it, .have = joined + 1, .nhave = nj - 1};
-        const ct_type *c = abi_case_type(t, disc);
+        bits_iter co;
+        if ((e = case_begin(t, it, joined, &co, &out->of.var.disc, depth))) return e;
+        const ct_type *c = abi_case_type(t, out->of.var.disc);
         if (c) {
             cv *pl = alloc_values(cx, 1);
             if (!pl) return no_room();
             if ((e = lift_flat(cx, c, &co, pl, depth + 1))) return e;
             out->of.var.payload = pl;
         }
-        for (size_t k = co.ihave; k < co.nhave; k++)
-            if ((e = iter_next(it, co.have[k], &a))) return e;
-        return NULL;
+        return case_end(it, &co);
     }
     case CT_FLAGS: {
         uint32_t nw = (t->nfields + 31) / 32;
         uint32_t *w = cv_alloc(cx->arena, (nw ? nw : 1) * sizeof(uint32_t));
         if (!w) return no_room();
         for (uint32_t i = 0; i < nw; i++) {
-            if ((e = iter_next(it, WEFT_I32, &a))) return e;
-            w[i] = (uint32_t)a.of.i32;
+            if ((e = next_bits(it, WEFT_I32, &a))) return e;
+            w[i] = (uint32_t)a;
         }
         if (t->nfields % 32) w[nw - 1] &= (1u << (t->nfields % 32)) - 1;
         out->of.flags.words = w;
@@ -980,7 +989,7 @@ static weft_error *lift_flat(abi_cx *cx, const ct_type *t, flat_iter *it, cv *ou
 
 weft_error *abi_lift_flat(abi_cx *cx, const ct_type *t, const weft_val *vals, size_t n,
                           size_t *used, cv *out) {
-    flat_iter it = {.vals = vals, .n = n};
+    bits_iter it = {.typed = vals, .n = n};
     weft_error *e = lift_flat(cx, t, &it, out, 0);
     if (used) *used = it.i;
     return e;
@@ -1163,7 +1172,7 @@ static weft_error *lift_values(abi_cx *cx, const ct_field *f, uint32_t nf, bool 
         if ((e = check_tuple_ptr(cx, f, nf, p, what))) return e;
         return load_fields(cx, f, nf, p, out, 0);
     }
-    flat_iter it = {.vals = vals, .n = n};
+    bits_iter it = {.typed = vals, .n = n};
     for (uint32_t i = 0; i < nf; i++)
         if ((e = lift_flat(cx, f[i].type, &it, &out[i], 1))) return e;
     return NULL;
@@ -1382,37 +1391,6 @@ static weft_error *copy_mem(abi_cx *from, abi_cx *to, const ct_type *t, uint64_t
     }
 }
 
-/* Flat values as raw slots (weft_host_fn_raw): 32-bit ones zero-extended, floats as their bit
- * patterns. Their core types are the signature's, checked once when the call was linked; only a
- * variant payload's reader converts, from the joined type to the case's (the spec's
- * CoerceValueIter; every allowed narrowing keeps the low bits). */
-typedef struct bits_iter {
-    const uint64_t *vals;
-    size_t n, i;
-    struct bits_iter *parent;
-    const weft_valtype *have;
-    size_t nhave, ihave;
-} bits_iter;
-
-static weft_error *next_bits(bits_iter *it, weft_valtype want, uint64_t *out) {
-    if (!it->parent) {
-        if (it->i >= it->n) return usage("too few flat values (%zu)", it->n);
-        *out = it->vals[it->i++];
-        return NULL;
-    }
-    if (it->ihave >= it->nhave) return usage("a variant payload outgrows its flattening");
-    weft_valtype have = it->have[it->ihave++];
-    weft_error *e = next_bits(it->parent, have, out);
-    if (e) return e;
-    if (have == want || (have == WEFT_I32 && want == WEFT_F32)) return NULL;
-    if (have == WEFT_I64 && (want == WEFT_I32 || want == WEFT_F32)) {
-        *out = (uint32_t)*out;
-        return NULL;
-    }
-    if (have == WEFT_I64 && want == WEFT_F64) return NULL;
-    return usage("cannot read %s as %s", weft_valtype_name(have), weft_valtype_name(want));
-}
-
 /* Widening a payload's slot to its joined type keeps the bits (32-bit values are zero-extended),
  * so writing one is the same whatever its type. */
 static weft_error *put_bits(uint64_t *out, size_t max, size_t *n, uint64_t bits) {
@@ -1479,25 +1457,17 @@ static weft_error *copy_flat(abi_cx *from, abi_cx *to, const ct_type *t, bits_it
         return NULL;
     case CT_VARIANT: case CT_ENUM: case CT_OPTION: case CT_RESULT: {
         weft_valtype joined[ABI_MAX_FLAT];
-        size_t nj = 0;
-        if (!flat(t, joined, &nj, ABI_MAX_FLAT, depth))
-            return usage("%s has more than %d flat values", TNAME(t), ABI_MAX_FLAT);
-        if ((e = next_bits(it, WEFT_I32, &a))) return e;
-        uint32_t nc = abi_case_count(t);
-        if (a >= nc)
-            return weft_trap_new("invalid discriminant %" PRIu64 " for %s (%" PRIu32 " cases)", a,
-                                 TNAME(t), nc);
-        if (*n + nj > max) return usage("more than %zu flat values", max);
-        put_bits(out, max, n, a);
+        bits_iter co;
+        uint32_t disc;
+        if ((e = case_begin(t, it, joined, &co, &disc, depth))) return e;
+        if (*n + 1 + co.nhave > max) return usage("more than %zu flat values", max);
+        put_bits(out, max, n, disc);
         size_t start = *n;
-        bits_iter co = {.parent = it, .have = joined + 1, .nhave = nj - 1};
-        const ct_type *c = abi_case_type(t, (uint32_t)a);
+        const ct_type *c = abi_case_type(t, disc);
         if (c && (e = copy_flat(from, to, c, &co, out, max, n, depth + 1))) return e;
-        for (size_t k = co.ihave; k < co.nhave; k++)
-            if ((e = next_bits(it, co.have[k], &b))) return e;
-        size_t got = *n - start;
-        if (got > nj - 1) return usage("a variant payload outgrows its flattening");
-        for (size_t k = got; k < nj - 1; k++)
+        if ((e = case_end(it, &co))) return e;
+        /* Widening a payload's values to the joined types keeps their bits; the rest are 0. */
+        for (size_t k = *n - start; k < co.nhave; k++)
             if ((e = put_bits(out, max, n, 0))) return e;
         return NULL;
     }

@@ -125,9 +125,11 @@ void abi_cx_init(abi_cx *cx, weft_memory *m, cv_arena *arena);
 /* A realloc calling a guest's cabi_realloc export: user is an abi_guest_realloc_ctx. */
 typedef struct abi_guest_realloc_ctx {
     weft_store *store;
-    weft_func *func; /* (i32, i32, i32, i32) -> i32 */
-    bool typed;      /* func's type was checked already (else each call checks it) */
+    weft_func *func; /* (i32, i32, i32, i32) -> i32: abi_realloc_typed said so */
 } abi_guest_realloc_ctx;
+/* Whether f has cabi_realloc's type, (i32, i32, i32, i32) -> i32: check it once, where the
+ * function is found, before an abi_guest_realloc_ctx uses it (which calls it raw). */
+bool abi_realloc_typed(const weft_func *f);
 weft_error *abi_guest_realloc(void *user, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                               uint32_t new_size, uint32_t *out_ptr);
 

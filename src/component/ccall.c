@@ -128,7 +128,9 @@ weft_error *cc_call(weft_store *s, weft_instance *inst, const cc_export *x, cons
                               weft_func_result_count(core), sig.nparams, sig.nresults);
     abi_cx cx;
     abi_cx_init(&cx, weft_instance_memory(inst), arena);
-    abi_guest_realloc_ctx rc = {s, weft_instance_func(inst, "cabi_realloc"), false};
+    abi_guest_realloc_ctx rc = {s, weft_instance_func(inst, "cabi_realloc")};
+    if (rc.func && !abi_realloc_typed(rc.func))
+        return weft_error_new(WEFT_ERR_LINK, "cabi_realloc is not (i32, i32, i32, i32) -> i32");
     if (rc.func) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;

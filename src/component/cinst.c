@@ -327,7 +327,7 @@ weft_error *cfunc_call(crt *r, cfunc *f, const cv *args, cv_arena *arena, cv *re
     abi_cx cx;
     abi_cx_init(&cx, f->memory, arena);
     cx.sig = &f->sig;
-    abi_guest_realloc_ctx rc = {r->store, f->realloc, true}; /* check_opts typed it */
+    abi_guest_realloc_ctx rc = {r->store, f->realloc}; /* check_opts typed it */
     if (f->realloc) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;
@@ -391,7 +391,7 @@ static weft_error *call_fused(weft_caller *caller, void *user, uint64_t *slots) 
     if (f->realm->busy)
         return weft_trap_new("cannot enter a component instance again while one of its calls "
                              "runs: %s", f->name);
-    abi_guest_realloc_ctx frc = {r->store, l->realloc, true}, trc = {r->store, f->realloc, true};
+    abi_guest_realloc_ctx frc = {r->store, l->realloc}, trc = {r->store, f->realloc};
     abi_cx from, to;
     cx_for(&from, l->memory, &l->sig, &frc);
     cx_for(&to, f->memory, &f->sig, &trc);
@@ -443,7 +443,7 @@ static weft_error *call_lowered(weft_caller *caller, void *user, const weft_val 
     abi_cx cx;
     abi_cx_init(&cx, l->memory, a);
     cx.sig = &l->sig;
-    abi_guest_realloc_ctx rc = {r->store, l->realloc, true};
+    abi_guest_realloc_ctx rc = {r->store, l->realloc};
     if (l->realloc) {
         cx.realloc = abi_guest_realloc;
         cx.realloc_user = &rc;
@@ -653,10 +653,7 @@ static weft_error *check_opts(frame *fr, const cbin_canon_opts *o, const ct_func
         if (o->realloc >= c->ncore_funcs)
             return bad(offset, "realloc %u is out of range", o->realloc);
         *realloc = fr->core_funcs[o->realloc];
-        static const weft_valtype i4[4] = {WEFT_I32, WEFT_I32, WEFT_I32, WEFT_I32};
-        if (weft_func_param_count(*realloc) != 4 || weft_func_result_count(*realloc) != 1 ||
-            memcmp(weft_func_params(*realloc), i4, sizeof i4) != 0 ||
-            weft_func_results(*realloc)[0] != WEFT_I32)
+        if (!abi_realloc_typed(*realloc))
             return bad(offset, "realloc %u is not (i32, i32, i32, i32) -> i32", o->realloc);
     } else if (need_realloc) {
         return bad(offset, "a function of type %s needs a realloc option", fdesc(t, buf, sizeof buf));

@@ -75,6 +75,19 @@ printf 'package a:b;\ninterface i { f: func(; }\n' > "$tmp/bad.wit"
 err "WIT syntax error with its position" 1 "$tmp/bad.wit:2:" "$tmp/calc.wasm" --wit "$tmp/bad.wit" 'add(1, 2)'
 printf 'package acme:math@0.1.0;\ninterface ops { add: func(a: s32, b: s32) -> s64; }\nworld calc { export ops; }\n' > "$tmp/mismatch.wit"
 err "a WIT type the core function does not have" 1 'flattens to' "$tmp/calc.wasm" --wit "$tmp/mismatch.wit" 'add(1, 2)'
+# a cabi_realloc of the wrong type is refused when the call is linked, before anything runs
+cat > "$tmp/badrealloc.wat" <<'WAT'
+(module (memory (export "memory") 1)
+  (func (export "cabi_realloc") (param i32) (result i32) i32.const 0)
+  (func (export "acme:math/ops@0.1.0#greet") (param i32 i32) (result i32) i32.const 0))
+WAT
+if wat2wasm "$tmp/badrealloc.wat" -o "$tmp/badrealloc.wasm"; then
+    err "a cabi_realloc of the wrong type" 1 'cabi_realloc is not (i32, i32, i32, i32) -> i32' \
+        "$tmp/badrealloc.wasm" --wit "$wit" 'greet("ada")'
+else
+    fail=$((fail + 1))
+    echo "FAIL: building badrealloc.wasm with wat2wasm"
+fi
 
 # interop: the same calls through jco's runtime
 jco=${JCO:-$top/.tools/jco/node_modules/.bin/jco}

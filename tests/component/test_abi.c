@@ -910,7 +910,8 @@ static void test_real_guest(void) {
     REQUIRE(eng && st && arena);
     REQUIRE(CHECK_OK(weft_module_new(eng, realloc_wasm, sizeof realloc_wasm, &m)));
     REQUIRE(CHECK_OK(weft_instance_new(st, m, NULL, &inst)));
-    abi_guest_realloc_ctx g = {st, weft_instance_func(inst, "cabi_realloc"), false};
+    abi_guest_realloc_ctx g = {st, weft_instance_func(inst, "cabi_realloc")};
+    REQUIRE(abi_realloc_typed(g.func));
     REQUIRE(g.func != NULL);
     abi_cx cx;
     abi_cx_init(&cx, weft_instance_memory(inst), arena);

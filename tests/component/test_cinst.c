@@ -19,19 +19,11 @@ static weft_engine *g_engine;
 static ccomp *load(const char *name) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.wasm", g_dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) abort();
-    fclose(f);
+    size_t n;
+    uint8_t *b = check_read_file(path, &n);
+    if (!b) return NULL;
     ccomp *c = NULL;
-    weft_error *e = ccomp_new(g_engine, b, (size_t)n, &c);
+    weft_error *e = ccomp_new(g_engine, b, n, &c);
     free(b);
     if (e) {
         fprintf(stderr, "%s: %s\n", path, weft_error_message(e));

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One test program is one translation unit plus headers, so file-static counters suffice. */
@@ -88,6 +89,27 @@ static inline bool check_contains_at(const char *hay, const char *needle, const 
         test();                                                                                 \
         printf("%s %s\n", check_failed == failed_before_ ? "ok  " : "FAIL", #test);            \
     } while (0)
+
+/* The whole file at path, malloc'd (the caller frees it), its size in *len; NULL after printing
+ * why it could not be read. */
+static inline uint8_t *check_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "    cannot open %s\n", path);
+        return NULL;
+    }
+    uint8_t *p = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = malloc(n > 0 ? (size_t)n : 1)) && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    if (!p) fprintf(stderr, "    cannot read %s\n", path);
+    *len = p ? (size_t)n : 0;
+    return p;
+}
 
 /* The value for main to return: 0 only if at least one check ran and none failed. */
 static inline int check_report(const char *program) {

@@ -34,42 +34,9 @@ typedef kitchen_test_bindgen_types_bytes_t bytes_t;
 
 /* ---- building strings without libc ----------------------------------------------------------- */
 
-typedef struct buf {
-    uint8_t *p;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const void *s, size_t n) {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 32;
-        while (cap < b->len + n) cap *= 2;
-        uint8_t *p = kitchen_malloc(cap);
-        for (size_t i = 0; i < b->len; i++) p[i] = b->p[i];
-        kitchen_free(b->p);
-        b->p = p;
-        b->cap = cap;
-    }
-    for (size_t i = 0; i < n; i++) b->p[b->len++] = ((const uint8_t *)s)[i];
-}
-
-static void puts_(buf *b, const char *s) {
-    size_t n = 0;
-    while (s[n]) n++;
-    put(b, s, n);
-}
-
-static void put_u64(buf *b, uint64_t v) {
-    char t[20];
-    int n = 0;
-    do t[n++] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    while (n) put(b, &t[--n], 1);
-}
-
-static void put_s64(buf *b, int64_t v) {
-    if (v < 0) puts_(b, "-");
-    put_u64(b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
-}
+#define GUEST_MALLOC(n) kitchen_malloc(n)
+#define GUEST_FREE(p) kitchen_free(p)
+#include "../guest_buf.h"
 
 /* A float with three decimals, truncated: enough for the values the tests pass. */
 static void put_f64(buf *b, double d) {
@@ -83,26 +50,6 @@ static void put_f64(buf *b, double d) {
     char t[3];
     for (int i = 2; i >= 0; i--, milli /= 10) t[i] = (char)('0' + milli % 10);
     put(b, t, 3);
-}
-
-static size_t utf8(uint32_t c, uint8_t out[4]) {
-    if (c < 0x80) return out[0] = (uint8_t)c, 1;
-    if (c < 0x800) {
-        out[0] = (uint8_t)(0xC0 | c >> 6);
-        out[1] = (uint8_t)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (uint8_t)(0xE0 | c >> 12);
-        out[1] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-        out[2] = (uint8_t)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xF0 | c >> 18);
-    out[1] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
-    out[2] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-    out[3] = (uint8_t)(0x80 | (c & 0x3F));
-    return 4;
 }
 
 static str_t finish(buf *b) {

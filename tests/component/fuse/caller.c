@@ -144,30 +144,13 @@ ECHO("narrow-bits") int64_t caller__import_test_fuse_echo_narrow_bits(int32_t di
 ECHO("echo-points") void caller__import_test_fuse_echo_echo_points(int32_t p, int32_t len, int32_t ret);
 ECHO("many") void caller__import_test_fuse_echo_many(int32_t params, int32_t ret);
 
-typedef struct buf {
-    uint8_t *p;
-    size_t len, cap;
-} buf;
+#define GUEST_MALLOC(n) caller_malloc(n)
+#include "../guest_buf.h"
 
-static void put(buf *b, const void *s, size_t n) {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->len + n) cap *= 2;
-        uint8_t *p = caller_malloc(cap);
-        for (size_t i = 0; i < b->len; i++) p[i] = b->p[i];
-        b->p = p;
-        b->cap = cap;
-    }
-    for (size_t i = 0; i < n; i++) b->p[b->len++] = ((const uint8_t *)s)[i];
-}
-
+/* v in hex, after a space unless it is the first */
 static void hex(buf *b, uint64_t v) {
-    char t[17];
-    int n = 0;
-    do t[n++] = "0123456789abcdef"[v % 16];
-    while ((v /= 16) != 0);
     if (b->len) put(b, " ", 1);
-    while (n) put(b, &t[--n], 1);
+    put_hex(b, v);
 }
 
 static bool is(const caller_string_t *s, const char *lit) {
@@ -181,23 +164,6 @@ static bool is(const caller_string_t *s, const char *lit) {
 
 static int32_t addr(const void *p) { return (int32_t)(uintptr_t)p; }
 static uint32_t mem_bytes(void) { return (uint32_t)__builtin_wasm_memory_size(0) * 65536u; }
-static float f32_of(uint32_t bits) {
-    union { uint32_t u; float f; } x = {.u = bits};
-    return x.f;
-}
-static double f64_of(uint64_t bits) {
-    union { uint64_t u; double d; } x = {.u = bits};
-    return x.d;
-}
-static uint32_t bits32(float f) {
-    union { float f; uint32_t u; } x = {.f = f};
-    return x.u;
-}
-static uint64_t bits64(double d) {
-    union { double d; uint64_t u; } x = {.d = d};
-    return x.u;
-}
-
 /* pick's parameters, each a core value its type does not allow (or does, but not canonically) */
 #define PICK_ODD(CHAR, COLOR)                                                                     \
     2, 0x1ff, 0x180, 0x1ffff, 0x18000, f32_of(0x7fa00001u), f64_of(0xfff0000000000001ull),      \
@@ -265,8 +231,8 @@ void caller_exports_test_fuse_probe_probe(caller_string_t *name, caller_string_t
         hex(&b, (uint32_t)raw_ret_s8(0x80));
         hex(&b, (uint32_t)raw_ret_u16(0x1ffff));
         hex(&b, (uint32_t)raw_ret_s16(0x8000));
-        hex(&b, bits32(raw_ret_f32((int32_t)0x7f800001)));
-        hex(&b, bits64(raw_ret_f64((int64_t)0xfff8000000000001ull)));
+        hex(&b, f32_bits(raw_ret_f32((int32_t)0x7f800001)));
+        hex(&b, f64_bits(raw_ret_f64((int64_t)0xfff8000000000001ull)));
         hex(&b, (uint32_t)raw_ret_char(0x10ffff));
         hex(&b, (uint32_t)raw_ret_small(0xff));
         hex(&b, (uint32_t)raw_ret_color(2));
